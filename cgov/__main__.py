@@ -1,0 +1,3 @@
+from cgov.cli import main
+
+main()

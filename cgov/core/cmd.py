@@ -1,0 +1,115 @@
+"""Glue between Typer commands and the services: the global state, output
+settings, sessions, and the shared option types every read command uses.
+
+Imports only typer and light core modules: heavy ones (SQLAlchemy through the
+store, rich through the renderers) load inside the commands that need them."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+from dataclasses import dataclass
+from typing import Annotated, Optional
+
+import typer
+
+from cgov.core import i18n
+from cgov.core.errors import Invalid
+
+# One definition of the output options, declared on every read command so that
+# `cgov grid list -f json` works as well as `cgov -f json grid list`.
+FormatOpt = Annotated[Optional[str], typer.Option(
+    "--format", "-f", help="table, plain, md, csv or json", show_default=False)]
+LangOpt = Annotated[Optional[str], typer.Option("--lang", help="en or zh", show_default=False)]
+RevealOpt = Annotated[bool, typer.Option("--reveal", help="Show ID numbers and phones in full (needs --reason).")]
+ReasonOpt = Annotated[Optional[str], typer.Option("--reason", help="Why the full values are needed; logged.")]
+AtOpt = Annotated[Optional[str], typer.Option(
+    "--at", help="When it happened (ISO 8601, local time unless a zone is given); default now.")]
+
+
+@dataclass
+class State:
+    db: str | None = None
+    fmt: str | None = None
+    lang: str | None = None
+    actor: str | None = None
+    debug: bool = False
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def actor(ctx: typer.Context) -> str:
+    st = state(ctx)
+    if st.actor:
+        return st.actor
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers and cron jobs
+        return "unknown"
+
+
+def out(ctx: typer.Context, fmt: str | None = None, lang: str | None = None,
+        reveal: bool = False, reason: str | None = None):
+    from cgov.core.output import FORMATS, Out, default_format
+
+    st = state(ctx)
+    fmt = fmt or st.fmt or default_format()
+    if fmt not in FORMATS:
+        raise Invalid(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")
+    lang = i18n.resolve_lang(lang or st.lang)
+    if lang not in ("en", "zh"):
+        raise Invalid(f"--lang: '{lang}' is not en or zh")
+    if reveal and not (reason and reason.strip()):
+        raise Invalid("--reveal needs --reason: say why the full ID numbers and phones are needed")
+    return Out(fmt=fmt, lang=lang, reveal=reveal, reason=reason)
+
+
+def engine(ctx: typer.Context):
+    from cgov.core import store
+
+    return store.engine_for(state(ctx).db)
+
+
+@contextlib.contextmanager
+def writing(ctx: typer.Context):
+    from cgov.core import store
+
+    with store.writing(engine(ctx), actor=actor(ctx)) as s:
+        yield s
+
+
+@contextlib.contextmanager
+def reading(ctx: typer.Context):
+    from cgov.core import store
+
+    with store.reading(engine(ctx)) as s:
+        yield s
+
+
+def log_reveal(ctx: typer.Context, o, what: str) -> None:
+    """--reveal is written to the audit log: who, why, which kinds of field
+    for which records; never the values themselves."""
+    if not o.reveal or not o.revealed:
+        return
+    from cgov.core import audit
+
+    kinds = sorted({k for k, _ in o.revealed})
+    ids = sorted({str(i) for _, i in o.revealed if i is not None})
+    with writing(ctx) as s:
+        audit.record(s, "reveal", entity=what, ids=ids, detail={"fields": kinds, "reason": o.reason})
+
+
+def is_tty() -> bool:
+    import sys
+
+    return sys.stdout.isatty() and not os.environ.get("CI")
+
+
+def echo_err(message: str) -> None:
+    typer.echo(message, err=True)

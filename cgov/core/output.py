@@ -1,0 +1,238 @@
+"""Renderers shared by every command: table (rich), plain, md, csv, json.
+
+Services hand over plain dicts; this module masks personal data, translates
+enum values for --lang zh and lays the rows out. Rich and tabulate are
+imported only when a format needs them, to keep `cgov --help` quick."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+
+from cgov.core import clock, i18n, privacy
+
+FORMATS = ("table", "plain", "md", "csv", "json")
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    en: str
+    zh: str
+    enum: bool = False  # translate the value under --lang zh
+
+    def heading(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass
+class Out:
+    fmt: str
+    lang: str = "en"
+    reveal: bool = False
+    reason: str | None = None
+    stream: object = None
+    revealed: list = field(default_factory=list)  # (kind, record id) pairs shown unmasked
+
+    def write(self, text: str) -> None:
+        (self.stream or sys.stdout).write(text)
+
+
+def default_format() -> str:
+    env = os.environ.get("CGOV_FORMAT")
+    if env:
+        return env
+    return "table" if sys.stdout.isatty() else "plain"
+
+
+def _json_value(v):
+    if isinstance(v, dt.datetime):
+        return clock.iso_local(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _text_value(v, col: Col | None, lang: str) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return i18n.label("true" if v else "false", lang) if lang == "zh" else ("yes" if v else "no")
+    if isinstance(v, dt.datetime):
+        return clock.fmt_local(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return f"{v:.1%}" if col and col.key.endswith("rate") else f"{v:g}"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_text_value(x, col, lang) for x in v)
+    if col and col.enum:
+        return str(i18n.label(v, lang))
+    return str(v)
+
+
+def _protect(rows: list[dict], out: Out) -> list[dict]:
+    if not out.reveal:
+        return [privacy.mask_record(r) for r in rows]
+    for r in rows:
+        for key, kind in privacy.PII_KEYS.items():
+            if r.get(key):
+                out.revealed.append((kind, r.get("id")))
+    return rows
+
+
+def _csv_cell(text: str) -> str:
+    # Spreadsheet programs run cells that start with these as formulas.
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def table_text(rows: list[dict], cols: list[Col], out: Out, title: str | None = None) -> str:
+    """Lay out rows as text in out.fmt (not json)."""
+    lang = out.lang
+    heads = [c.heading(lang) for c in cols]
+    body = [[_text_value(r.get(c.key), c, lang) for c in cols] for r in rows]
+    if out.fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(heads)
+        for line in body:
+            w.writerow([_csv_cell(x) for x in line])
+        return buf.getvalue()
+    if out.fmt == "md":
+        from tabulate import tabulate
+
+        text = tabulate([[_md_cell(x) for x in line] for line in body],
+                        headers=heads, tablefmt="pipe", disable_numparse=True)
+        return (f"### {title}\n\n" if title else "") + text + "\n"
+    if out.fmt == "plain":
+        from tabulate import tabulate
+
+        if not body:
+            return (title + "\n" if title else "") + "  ".join(heads) + "\n"
+        text = tabulate(body, headers=heads, tablefmt="simple", disable_numparse=True)
+        return (title + "\n" if title else "") + text + "\n"
+    return _rich_text(body, heads, title)
+
+
+def _console(buf=None):
+    from rich.console import Console
+
+    if buf is not None:
+        return Console(file=buf, width=max(_term_width(), 80), no_color=True,
+                       force_terminal=False, highlight=False)
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _term_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 120
+
+
+def _rich_text(body, heads, title) -> str:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left")
+    for h in heads:
+        table.add_column(Text(h), overflow="fold")
+    for line in body:
+        # Text, not markup: a cell like "[party-branch]" must print as written.
+        table.add_row(*(Text(c) for c in line))
+    buf = io.StringIO()
+    con = _console(buf) if not sys.stdout.isatty() or os.environ.get("NO_COLOR") else None
+    if con is None:
+        from rich.console import Console
+
+        con = Console(file=buf, force_terminal=True, width=_term_width(), highlight=False)
+    con.print(table)
+    return buf.getvalue()
+
+
+def render_list(rows: list[dict], cols: list[Col], out: Out, title: str | None = None) -> None:
+    rows = _protect(rows, out)
+    if out.fmt == "json":
+        out.write(json.dumps([{k: _json_value(v) for k, v in r.items()} for r in rows],
+                             ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if out.fmt == "csv" and not _is_tty(out):
+        out.write("\ufeff")
+    out.write(table_text(rows, cols, out, title))
+
+
+def _is_tty(out: Out) -> bool:
+    s = out.stream or sys.stdout
+    return hasattr(s, "isatty") and s.isatty()
+
+
+def _deep_json(v):
+    if isinstance(v, dict):
+        return {k: _deep_json(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_deep_json(x) for x in v]
+    return _json_value(v)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A list inside a record shown by `show` (a grid's buildings, a case's timeline)."""
+    key: str
+    en: str
+    zh: str
+    cols: list
+
+
+def render_show(record: dict, fields: list[Col], out: Out, parts: list[Part] = ()) -> None:
+    record = _protect([record], out)[0]
+    for p in parts:
+        record[p.key] = _protect(record.get(p.key) or [], out)
+    if out.fmt == "json":
+        out.write(json.dumps(_deep_json(record), ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    lang = out.lang
+    pairs = [{"field": f.heading(lang), "value": _text_value(record.get(f.key), f, lang)} for f in fields]
+    kv = [Col("field", "Field", "字段"), Col("value", "Value", "值")]
+    if out.fmt == "csv":
+        if not _is_tty(out):
+            out.write("\ufeff")
+        out.write(table_text(pairs, kv, out))
+        for p in parts:
+            out.write("\n" + table_text(record.get(p.key) or [], p.cols, out))
+        return
+    if out.fmt == "md":
+        title = record.get("name") or record.get("title") or record.get("id")
+        out.write(f"## {title}\n\n")
+        for pr in pairs:
+            out.write(f"- **{pr['field']}**: {_md_cell(pr['value'])}\n")
+        out.write("\n")
+    else:
+        width = max((_width(pr["field"]) for pr in pairs), default=0)
+        for pr in pairs:
+            out.write(pr["field"] + " " * (width - _width(pr["field"])) + "  " + pr["value"] + "\n")
+    for p in parts:
+        rows = record.get(p.key) or []
+        title = p.zh if lang == "zh" else p.en
+        if not rows:
+            continue
+        out.write("\n")
+        out.write(table_text(rows, p.cols, out, title=f"{title} ({len(rows)})"))
+
+
+def _width(text: str) -> int:
+    from wcwidth import wcswidth
+
+    w = wcswidth(text)
+    return w if w >= 0 else len(text)

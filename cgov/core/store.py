@@ -1,0 +1,133 @@
+"""The store: engine, SQLite pragmas, write transactions, migrations on open.
+
+Every SQLite connection gets foreign_keys=ON, WAL and a 5 s busy timeout.
+Writes run in BEGIN IMMEDIATE so two writers queue instead of both reading the
+same "next number"; reads run in a deferred transaction (one snapshot)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from cgov.core.errors import Busy, CgovError
+
+BUSY_TIMEOUT_MS = 5000
+_engines: dict[str, Engine] = {}
+
+
+def default_path() -> Path:
+    import typer
+
+    return Path(typer.get_app_dir("cgov")) / "cgov.db"
+
+
+def db_url(db: str | None) -> str:
+    """--db / CGOV_DB: a SQLAlchemy URL or a file path."""
+    db = db or os.environ.get("CGOV_DB") or str(default_path())
+    if "://" in db:
+        return db
+    return "sqlite:///" + str(Path(db).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):])
+    return None
+
+
+def _create_private(path: Path) -> None:
+    # The store holds residents' personal data: owner-only from the first byte.
+    # SQLite gives the -wal and -shm files the database file's mode.
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
+
+
+def _sqlite_connect(dbapi_conn, _record):
+    # We issue BEGIN ourselves (see _sqlite_begin); pysqlite's own
+    # transaction handling would ignore the busy timeout on upgrade to write.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn):
+    mode = "IMMEDIATE" if conn.get_execution_options().get("cgov_write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def engine_for(db: str | None = None, migrate: bool = True) -> Engine:
+    """The engine for --db, with the schema brought up to date."""
+    url = db_url(db)
+    if url in _engines:
+        return _engines[url]
+    path = sqlite_path(url)
+    if path is not None:
+        _create_private(path)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if migrate:
+        from cgov import migrations
+
+        with busy_guard():
+            migrations.upgrade(engine)
+    _engines[url] = engine
+    return engine
+
+
+def forget_engines() -> None:
+    """Dispose cached engines (tests switch databases within one process)."""
+    for e in _engines.values():
+        e.dispose()
+    _engines.clear()
+
+
+@contextlib.contextmanager
+def busy_guard():
+    try:
+        yield
+    except OperationalError as e:
+        text = str(e.orig) if e.orig is not None else str(e)
+        if "locked" in text or "busy" in text:
+            raise Busy(
+                f"the database stayed busy for more than {BUSY_TIMEOUT_MS // 1000} s",
+                hint="another cgov command is writing; try again in a moment",
+            ) from None
+        raise CgovError(f"database error: {text}") from None
+
+
+@contextlib.contextmanager
+def writing(engine: Engine, actor: str = "cgov"):
+    """One write transaction: all or nothing, serialised against other writers."""
+    with busy_guard():
+        with Session(engine.execution_options(cgov_write=True), expire_on_commit=False) as s:
+            s.info["actor"] = actor
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+
+@contextlib.contextmanager
+def reading(engine: Engine):
+    """One read transaction, so a report's parts add up to its totals."""
+    with busy_guard():
+        with Session(engine) as s:
+            yield s
+            s.rollback()

@@ -1,0 +1,133 @@
+"""Schema migrations, simonw/llm style: a list of small named functions.
+
+Each runs once, in order, recorded in `cgov_migrations`. A migration creates
+the tables of its feature as they were when it was written, or alters what a
+later feature changes; never edit one that has shipped, append a new one.
+On SQLite they run with foreign keys off (a table rebuild would otherwise
+cascade-delete child rows) and `PRAGMA foreign_key_check` must be clean
+before commit. A backup is written first when the database has data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from cgov.core.errors import CgovError
+
+
+def m0001_org(conn: Connection) -> None:
+    from sqlmodel import SQLModel
+
+    from cgov.core.audit import AuditEntry
+    from cgov.core.sequence import Counter
+    from cgov.org.models import Area, Membership, Organization, Person
+
+    tables = [t.__table__ for t in (Area, Organization, Person, Membership, AuditEntry, Counter)]
+    SQLModel.metadata.create_all(conn, tables=tables)
+
+
+def _create_feature_tables(conn: Connection, tables) -> None:
+    from sqlmodel import SQLModel
+
+    SQLModel.metadata.create_all(conn, tables=[t.__table__ for t in tables])
+
+
+def m0002_cases(conn: Connection) -> None:
+    from cgov.cases.models import TABLES
+
+    _create_feature_tables(conn, TABLES)
+
+
+def m0003_access(conn: Connection) -> None:
+    from cgov.access.models import TABLES
+
+    _create_feature_tables(conn, TABLES)
+
+
+def m0004_meetings(conn: Connection) -> None:
+    from cgov.meetings.models import TABLES
+
+    _create_feature_tables(conn, TABLES)
+
+
+MIGRATIONS = [
+    ("0001_org", m0001_org),
+    ("0002_cases", m0002_cases),
+    ("0003_access", m0003_access),
+    ("0004_meetings", m0004_meetings),
+]
+
+
+def _applied(conn: Connection) -> list[str]:
+    conn.execute(text(
+        "CREATE TABLE IF NOT EXISTS cgov_migrations (name VARCHAR PRIMARY KEY, applied_at VARCHAR NOT NULL)"
+    ))
+    return [r[0] for r in conn.execute(text("SELECT name FROM cgov_migrations ORDER BY name"))]
+
+
+def status(engine: Engine) -> dict:
+    with engine.connect() as conn:
+        applied = _applied(conn)
+        conn.commit()
+    known = [n for n, _ in MIGRATIONS]
+    return {
+        "applied": applied,
+        "pending": [n for n in known if n not in applied],
+        "unknown": [n for n in applied if n not in known],
+        "version": len(applied),
+        "latest": len(known),
+    }
+
+
+def upgrade(engine: Engine, backup: bool = True) -> list[str]:
+    """Run what is missing. Refuses a database written by a newer cgov."""
+    st = status(engine)
+    if st["unknown"]:
+        raise CgovError(
+            f"the database has schema changes this cgov does not know ({', '.join(st['unknown'])})",
+            hint="it was written by a newer cgov: upgrade cgov before using this database",
+        )
+    if not st["pending"]:
+        return []
+    is_sqlite = engine.dialect.name == "sqlite"
+    if backup and st["applied"] and is_sqlite:
+        _backup_before(engine, st["version"])
+    todo = [(n, f) for n, f in MIGRATIONS if n in st["pending"]]
+    with engine.execution_options(cgov_write=True).connect() as conn:
+        if is_sqlite:
+            # Must be set outside a transaction, before SQLAlchemy autobegins.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                # Another process may have migrated while we waited for the lock.
+                done = set(_applied(conn))
+                for name, fn in todo:
+                    if name in done:
+                        continue
+                    fn(conn)
+                    conn.execute(text("INSERT INTO cgov_migrations (name, applied_at) VALUES (:n, :t)"),
+                                 {"n": name, "t": dt.datetime.now(dt.timezone.utc).isoformat()})
+                if is_sqlite:
+                    bad = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+                    if bad:
+                        raise CgovError(
+                            f"migration left {len(bad)} broken references (first in table {bad[0][0]}); nothing was changed"
+                        )
+        finally:
+            if is_sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    return [n for n, _ in todo]
+
+
+def _backup_before(engine: Engine, version: int) -> None:
+    from cgov.core.store import sqlite_path
+    from cgov.core import backup as bk
+
+    path = sqlite_path(str(engine.url))
+    if path is None:
+        return
+    stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    bk.sqlite_backup(engine, path.with_name(f"{path.name}.v{version}-{stamp}.bak"))
