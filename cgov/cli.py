@@ -51,6 +51,7 @@ app = typer.Typer(
     name="cgov",
     help="Community governance from the command line: org chart, cases, access list, meetings, reports.",
     no_args_is_help=True,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

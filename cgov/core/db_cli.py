@@ -9,8 +9,8 @@ import typer
 from cgov.core import cmd
 from cgov.core.cmd import FormatOpt, LangOpt
 
-db_app = typer.Typer(help="The database: information, checks, backups, upgrades.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit log: who changed what, and when.", no_args_is_help=True)
+db_app = cmd.sub_app("The database: information, checks, backups, upgrades.")
+audit_app = cmd.sub_app("The audit log: who changed what, and when.")
 
 
 def init(ctx: typer.Context):

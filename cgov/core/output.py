@@ -80,9 +80,11 @@ def _protect(rows: list[dict], out: Out) -> list[dict]:
     if not out.reveal:
         return [privacy.mask_record(r) for r in rows]
     for r in rows:
+        # Rows about a person's post carry the person's id under "person".
+        owner = r.get("person") if isinstance(r.get("person"), str) else r.get("id")
         for key, kind in privacy.PII_KEYS.items():
             if r.get(key):
-                out.revealed.append((kind, r.get("id")))
+                out.revealed.append((kind, owner))
     return rows
 
 

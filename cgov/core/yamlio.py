@@ -88,7 +88,8 @@ def _walk(node, depth: int, budget: list):
     if node.tag not in _PLAIN_TAGS:
         raise YamlError(line, f"tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed; write plain values")
     if isinstance(node, yaml.ScalarNode):
-        if node.style is None and node.value in _NULLS:
+        # Plain style is None in pure-Python PyYAML and "" in the C parser.
+        if not node.style and node.value in _NULLS:
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):

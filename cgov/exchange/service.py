@@ -1,8 +1,8 @@
 """`cgov import` and `cgov export`: one YAML format for every section.
 
 Each feature owns its sections (an `exchange` module with SECTIONS, plan,
-apply, export). An import reads and checks every file first, reports every
-problem found, and writes only when there are none, in one transaction."""
+apply, export). An import reads every file, reports every problem it finds,
+and commits only when there are none: one transaction, all or nothing."""
 
 from __future__ import annotations
 
@@ -66,19 +66,22 @@ def import_sources(session, sources: list[tuple[str, bytes]], dry_run: bool = Fa
     step = progress or (lambda label: None)
     step("reading")
     sections = parse_sources(sources, problems)
-    features = _features()
-    plans = []
-    for f in features:
-        step(f"checking {f.__name__.split('.')[-2]}")
-        plans.append(f.plan(session, sections, problems))
-    if problems:
-        raise ImportErrors(problems)
+    # Feature by feature, inside the caller's one transaction: cases can refer
+    # to a grid defined in the same file because the org sections are written
+    # (not committed) before the cases are checked. The first feature with
+    # problems stops the import, so later ones don't report its records as
+    # missing; nothing is committed either way.
     counts: dict = {}
-    for f, p in zip(features, plans):
-        step(f"writing {f.__name__.split('.')[-2]}")
+    for f in _features():
+        name = f.__name__.split(".")[-2]
+        step(f"checking {name}")
+        p = f.plan(session, sections, problems)
+        if problems:
+            raise ImportErrors(problems)
+        step(f"writing {name}")
         counts.update(f.apply(session, p))
-    if problems:  # found only while writing (e.g. a post given twice)
-        raise ImportErrors(problems)
+        if problems:  # found only while writing (e.g. a post given twice)
+            raise ImportErrors(problems)
     changed = sum(c["created"] + c["updated"] for c in counts.values())
     if changed and not dry_run:
         audit.record(session, "import", entity="import", ids=[n for n, _ in sources],

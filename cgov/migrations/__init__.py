@@ -87,8 +87,8 @@ def upgrade(engine: Engine, backup: bool = True) -> list[str]:
     st = status(engine)
     if st["unknown"]:
         raise CgovError(
-            f"the database has schema changes this cgov does not know ({', '.join(st['unknown'])})",
-            hint="it was written by a newer cgov: upgrade cgov before using this database",
+            f"the database was written by a newer cgov (unknown schema changes: {', '.join(st['unknown'])})",
+            hint="upgrade cgov before using this database; it was left as it was",
         )
     if not st["pending"]:
         return []

@@ -9,11 +9,10 @@ import typer
 from cgov.core import cmd
 from cgov.core.cmd import FormatOpt, LangOpt, ReasonOpt, RevealOpt
 
-area_app = typer.Typer(help="Areas: district, street/town, community/village, grid, building.", no_args_is_help=True)
-grid_app = typer.Typer(help="Grids (网格): who looks after them and the coverage check.", no_args_is_help=True)
-org_app = typer.Typer(help="Organizations: the party line, committees, property companies, departments.",
-                      no_args_is_help=True)
-branch_app = typer.Typer(help="Party branches (党支部): secretaries and members.", no_args_is_help=True)
+area_app = cmd.sub_app("Areas: district, street/town, community/village, grid, building.")
+grid_app = cmd.sub_app("Grids (网格): who looks after them and the coverage check.")
+org_app = cmd.sub_app("Organizations: the party line, committees, property companies, departments.")
+branch_app = cmd.sub_app("Party branches (党支部): secretaries and members.")
 
 AreaOpt = Annotated[Optional[str], typer.Option("--area", help="Only under this area (id or name).")]
 

@@ -9,8 +9,8 @@ import typer
 from cgov.core import cmd
 from cgov.core.cmd import AtOpt, FormatOpt, LangOpt, ReasonOpt, RevealOpt
 
-person_app = typer.Typer(help="People: residents, party members, staff, grid workers.", no_args_is_help=True)
-post_app = typer.Typer(help="Posts (memberships): who holds which role where, with dates.", no_args_is_help=True)
+person_app = cmd.sub_app("People: residents, party members, staff, grid workers.")
+post_app = cmd.sub_app("Posts (memberships): who holds which role where, with dates.")
 
 PERSON_COLS = (("id", "Id", "编号"), ("name", "Name", "姓名"), ("gender", "Gender", "性别", True),
                ("birth_date", "Born", "出生日期"), ("id_number", "ID number", "身份证号"),

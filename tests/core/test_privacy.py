@@ -1,0 +1,53 @@
+import pytest
+
+from cgov.core import privacy
+
+VALID = "310230196203019916"  # synthetic, check digit computed by GB 11643
+
+
+def test_valid_id_number_passes_and_normalises_fullwidth_and_lowercase_x():
+    assert privacy.id_number_problem(VALID) is None
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in VALID)
+    assert privacy.normalize_id_number(full_width) == VALID
+    # 11010519491231002X is the standard's own example with an X check character.
+    assert privacy.normalize_id_number("11010519491231002x") == "11010519491231002X"
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("310230196203019917", "check digit is 7, should be 6"),
+    ("310230198002309914", "birth date 1980-02-30 does not exist"),
+    ("31023019620301991", "has 17 characters"),
+    ("3102301962030199A6", "must be 17 digits"),
+])
+def test_invalid_id_numbers_say_why(value, reason):
+    assert reason in privacy.id_number_problem(value)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("13800138000", "13800138000"),
+    ("+86 138-0013-8000", "13800138000"),
+    ("0086 13800138000", "13800138000"),
+    ("１３８００１３８０００", "13800138000"),
+    ("021-64881234", "02164881234"),
+    ("(0571) 8888 1234", "057188881234"),
+])
+def test_phones_normalise(raw, expected):
+    assert privacy.normalize_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["12800138000", "1380013800", "138001380001", "abc", "64881234"])
+def test_bad_phones_are_refused(raw):
+    with pytest.raises(ValueError):
+        privacy.normalize_phone(raw)
+
+
+def test_masks_keep_first_three_and_last_four():
+    assert privacy.mask_id_number("11010519491231002X") == "110***********002X"
+    assert privacy.mask_phone("13812345678") == "138****5678"
+    assert privacy.mask_record({"id_number": VALID, "nested": [{"phone": "13812345678"}], "name": "王"}) == {
+        "id_number": "310***********9916", "nested": [{"phone": "138****5678"}], "name": "王"}
+
+
+def test_pii_lines_names_lines_with_ids_or_mobiles():
+    text = "会议记录\n联系人电话 138 1234 5678\n无\n身份证310230196203019916\n编号2026000123"
+    assert privacy.pii_lines(text) == [2, 4]

@@ -1,0 +1,119 @@
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from cgov import migrations
+from cgov.core import store
+from cgov.core.errors import CgovError
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_new_database_and_wal_are_owner_only(db_path):
+    eng = store.engine_for(str(db_path))
+    with store.writing(eng) as s:
+        s.execute(text("INSERT INTO cgov_counter (name, value) VALUES ('x', 1)"))
+    for p in (db_path, Path(str(db_path) + "-wal")):
+        assert stat.S_IMODE(os.stat(p).st_mode) == 0o600, p
+
+
+def test_every_connection_has_the_pragmas(engine):
+    with store.reading(engine) as s:
+        assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_write_transactions_are_immediate(engine, db_path):
+    # Once a cgov write transaction has read anything, no other writer can
+    # start: the read-then-write of a "next number" cannot interleave.
+    with store.writing(engine) as s:
+        s.execute(text("SELECT value FROM cgov_counter"))
+        other = sqlite3.connect(db_path, timeout=0.1, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+
+
+def _db_from_dump(path: Path, dump: str) -> None:
+    con = sqlite3.connect(path)
+    con.executescript(dump)
+    con.close()
+
+
+def test_a_version_1_database_is_migrated_and_keeps_every_row(db_path):
+    _db_from_dump(db_path, (DATA / "schema_v1.sql").read_text(encoding="utf-8"))
+    con = sqlite3.connect(db_path)
+    before = {t: con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()
+              for t in ("area", "organization", "person", "membership", "audit_log")}
+    con.close()
+    eng = store.engine_for(str(db_path))
+    st = migrations.status(eng)
+    assert st["pending"] == [] and st["version"] == len(migrations.MIGRATIONS)
+    con = sqlite3.connect(db_path)
+    for table, rows in before.items():
+        assert con.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall() == rows, table
+    con.close()
+    backups = list(db_path.parent.glob(db_path.name + ".v1-*.bak"))
+    assert len(backups) == 1 and stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
+
+
+def test_a_database_from_a_newer_cgov_is_refused_and_left_untouched(db_path):
+    store.engine_for(str(db_path))
+    store.forget_engines()
+    con = sqlite3.connect(db_path)
+    con.execute("INSERT INTO cgov_migrations VALUES ('9999_future', '2030-01-01')")
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    before = db_path.read_bytes()
+    with pytest.raises(CgovError, match="newer cgov"):
+        store.engine_for(str(db_path))
+    assert db_path.read_bytes() == before
+
+
+def test_migrations_run_with_foreign_keys_off_and_check_them(db_path, monkeypatch):
+    """A migration that rebuilds a parent table must not cascade into its
+    children, and one that leaves a dangling reference must not commit."""
+    store.engine_for(str(db_path))
+    store.forget_engines()
+    con = sqlite3.connect(db_path)
+    con.executescript("""
+        CREATE TABLE parent_t (id INTEGER PRIMARY KEY);
+        CREATE TABLE child_t (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent_t(id) ON DELETE CASCADE);
+        INSERT INTO parent_t VALUES (1); INSERT INTO child_t VALUES (10, 1);
+    """)
+    con.close()
+
+    def rebuild(conn):
+        conn.execute(text("CREATE TABLE parent_new (id INTEGER PRIMARY KEY, note TEXT)"))
+        conn.execute(text("INSERT INTO parent_new (id) SELECT id FROM parent_t"))
+        conn.execute(text("DROP TABLE parent_t"))
+        conn.execute(text("ALTER TABLE parent_new RENAME TO parent_t"))
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS + [("9000_rebuild", rebuild)])
+    store.engine_for(str(db_path))
+    store.forget_engines()
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT id FROM child_t").fetchall() == [(10,)]
+    con.close()
+
+    def dangle(conn):
+        conn.execute(text("INSERT INTO child_t VALUES (11, 99)"))
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS + [("9001_dangle", dangle)])
+    with pytest.raises(CgovError, match="broken references"):
+        store.engine_for(str(db_path))
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT COUNT(*) FROM child_t").fetchone() == (1,)
+    assert con.execute("SELECT COUNT(*) FROM cgov_migrations WHERE name = '9001_dangle'").fetchone() == (0,)
+    con.close()
+
+
+def test_db_url_accepts_paths_and_urls(tmp_path):
+    assert store.db_url(str(tmp_path / "a.db")) == "sqlite:///" + str(tmp_path / "a.db")
+    assert store.db_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
