@@ -112,11 +112,19 @@ def _register():
 _register()
 
 
+# A file with thousands of problems usually has one mistake repeated; the
+# first thousand lines say what it is without burying the terminal.
+MAX_PROBLEMS_SHOWN = 1000
+
+
 def _fail(err: CgovError) -> int:
     typer.echo(f"error: {err.message}", err=True)
     if isinstance(err, ImportErrors):
-        for line in err.problems:
+        shown = err.problems[:MAX_PROBLEMS_SHOWN]
+        for line in shown:
             typer.echo(f"  {line}", err=True)
+        if len(err.problems) > len(shown):
+            typer.echo(f"  … and {len(err.problems) - len(shown)} more like these", err=True)
     if err.hint:
         typer.echo(f"hint: {err.hint}", err=True)
     return err.exit_code

@@ -27,10 +27,19 @@ def is_masked(text: str) -> bool:
 
 def id_number_problem(text: str) -> str | None:
     """Why an ID number is invalid, or None if it is valid (after normalise)."""
+    return check_id_number(text)[1]
+
+
+def check_id_number(text: str) -> tuple[str, str | None]:
+    """(normalised value, problem or None), validating once."""
     s = _narrow(text).upper()
+    return s, _id_problem(s)
+
+
+def _id_problem(s: str) -> str | None:
     if len(s) != 18:
         return f"has {len(s)} characters, needs 18"
-    if not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
+    if not s.isascii() or not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
         return "must be 17 digits and a digit or X"
     try:
         dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
@@ -45,10 +54,10 @@ def id_number_problem(text: str) -> str | None:
 
 def normalize_id_number(text: str) -> str:
     """The canonical form; raises ValueError with the reason."""
-    problem = id_number_problem(text)
+    value, problem = check_id_number(text)
     if problem:
         raise ValueError(f"ID number {problem}")
-    return _narrow(text).upper()
+    return value
 
 
 def normalize_phone(text: str) -> str:

@@ -158,11 +158,11 @@ class Record:
             return None
         if privacy.is_masked(v):
             return "*"
-        problem = privacy.id_number_problem(v)
+        value, problem = privacy.check_id_number(v)
         if problem:
             self.fail(f"ID number {privacy.mask_id_number(v) if len(v) == 18 else repr(v)} {problem}")
             return None
-        return privacy.normalize_id_number(v)
+        return value
 
     def phone(self, key: str = "phone"):
         v = self.text(key)

@@ -1,0 +1,95 @@
+"""Synthetic city for the benchmarks, written as cgov YAML files.
+
+Scale 1.0: 50 streets, 380 communities, 5,800 grids with buildings, the party
+line down to grid branches, 100,000 persons with valid synthetic ID numbers
+and phones. Deterministic for a given scale and seed."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+from pathlib import Path
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK = "10X98765432"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国民红梅玉兰志强海燕德胜文斌永春立新卫东晓红"
+
+
+def id_number(region: str, born: dt.date, seq: int) -> str:
+    body = f"{region}{born:%Y%m%d}{seq:03d}"
+    return body + CHECK[sum(int(c) * w for c, w in zip(body, WEIGHTS)) % 11]
+
+
+def sizes(scale: float) -> dict:
+    return {"streets": max(1, round(50 * scale)), "communities": max(1, round(380 * scale)),
+            "grids": max(1, round(5800 * scale)), "persons": max(10, round(100_000 * scale))}
+
+
+def generate(out: Path, scale: float = 1.0, seed: int = 7) -> dict:
+    rnd = random.Random(seed)
+    n = sizes(scale)
+    out.mkdir(parents=True, exist_ok=True)
+    lines = ["cgov: 1", "areas:", "  - id: city", "    name: 示范区", "    classification: district",
+             '    code: "340100"', "    children:"]
+    org = ["organizations:"]
+    grids, buildings = [], []
+    per_street = max(1, n["communities"] // n["streets"])
+    per_comm = max(1, n["grids"] // n["communities"])
+    c_index = g_index = 0
+    for s in range(n["streets"]):
+        sid = f"s{s:03d}"
+        lines += [f"      - id: {sid}", f"        name: 第{s + 1}街道", "        classification: street",
+                  f'        code: "340100{s:03d}"', "        children:"]
+        org += [f"  - {{id: {sid}-ptc, name: 第{s + 1}街道党工委, classification: party-working-committee, area: {sid}}}"]
+        for _ in range(per_street if s < n["streets"] - 1 else n["communities"] - c_index):
+            cid = f"c{c_index:04d}"
+            lines += [f"          - id: {cid}", f"            name: 第{c_index + 1}社区", "            classification: community",
+                      "            children:"]
+            org += [f"  - {{id: {cid}-party, name: 第{c_index + 1}社区党委, classification: party-committee, area: {cid}, parent: {sid}-ptc}}",
+                    f"  - {{id: {cid}-rc, name: 第{c_index + 1}社区居委会, classification: residents-committee, area: {cid}}}",
+                    f"  - {{id: {cid}-pm, name: 第{c_index + 1}物业服务公司, classification: property-company, area: {cid}}}"]
+            last = c_index == n["communities"] - 1
+            for _ in range(per_comm if not last else max(1, n["grids"] - g_index)):
+                gid = f"g{g_index:05d}"
+                hh = rnd.randint(280, 520)
+                lines += [f"              - id: {gid}", f"                name: 第{g_index + 1}网格",
+                          "                classification: grid", f"                households: '{hh}'",
+                          f"                population: '{int(hh * 2.4)}'", "                children:"]
+                for b in range(4):
+                    bid = f"{gid}-b{b}"
+                    lines.append(f"                  - {{id: {bid}, name: {b + 1}号楼, classification: building, households: '{hh // 4}'}}")
+                    buildings.append(bid)
+                org.append(f"  - {{id: {gid}-pb, name: 第{g_index + 1}网格党支部, classification: party-branch, area: {gid}, parent: {cid}-party}}")
+                grids.append(gid)
+                g_index += 1
+            c_index += 1
+    (out / "city-areas.yaml").write_text("\n".join(lines + org) + "\n", encoding="utf-8")
+
+    people = ["cgov: 1", "persons:"]
+    start = dt.date(1940, 1, 1)
+    for i in range(n["persons"]):
+        # Birth date and sequence number from i: every ID number is unique.
+        born = start + dt.timedelta(days=(i // 1000) * 7 + rnd.randrange(0, 7))
+        seq = i % 1000
+        name = rnd.choice(SURNAMES) + "".join(rnd.choice(GIVEN) for _ in range(rnd.randint(1, 2)))
+        home = buildings[i % len(buildings)]
+        phone = f"13{i % 10}{i:08d}"
+        rec = (f"  - {{id: q{i:06d}, name: {name}, id_number: '{id_number('340102', born, seq)}', "
+               f"phone: '{phone}', home: {home}")
+        if i % 9 == 0:
+            rec += ", party: {status: full, joined: 2001-07-01}"
+            grid = home.split("-")[0]
+            rec += f", memberships: [{{organization: {grid}-pb, role: member, start_date: 2021-06-01}}]"
+        people.append(rec + "}")
+    (out / "city-persons.yaml").write_text("\n".join(people) + "\n", encoding="utf-8")
+    return {"grids": len(grids), "buildings": len(buildings), "persons": n["persons"]}
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--out", type=Path, default=Path("bench/out"))
+    args = ap.parse_args()
+    print(generate(args.out, args.scale))
