@@ -10,7 +10,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from sqlmodel import Session
 from cgov.core.errors import Busy, CgovError
 
 BUSY_TIMEOUT_MS = 5000
+WRITE_LOCK_KEY = 0x6367_6F76  # "cgov"
 _engines: dict[str, Engine] = {}
 
 
@@ -79,7 +80,9 @@ def engine_for(db: str | None = None, migrate: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        # Waiting for another writer gives up after the same timeout as SQLite's.
+        engine = create_engine(url, pool_pre_ping=True,
+                               connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"})
     if migrate:
         from cgov import migrations
 
@@ -101,13 +104,13 @@ def busy_guard():
     try:
         yield
     except OperationalError as e:
-        text = str(e.orig) if e.orig is not None else str(e)
-        if "locked" in text or "busy" in text:
+        message = str(e.orig) if e.orig is not None else str(e)
+        if "locked" in message or "busy" in message or "lock timeout" in message:
             raise Busy(
                 f"the database stayed busy for more than {BUSY_TIMEOUT_MS // 1000} s",
                 hint="another cgov command is writing; try again in a moment",
             ) from None
-        raise CgovError(f"database error: {text}") from None
+        raise CgovError(f"database error: {message}") from None
 
 
 @contextlib.contextmanager
@@ -116,6 +119,11 @@ def writing(engine: Engine, actor: str = "cgov"):
     with busy_guard():
         with Session(engine.execution_options(cgov_write=True), expire_on_commit=False) as s:
             s.info["actor"] = actor
+            if engine.dialect.name == "postgresql":
+                # PostgreSQL's counterpart of BEGIN IMMEDIATE: one writer at a
+                # time, so the audit chain's head is read and extended by one
+                # transaction only. Released at commit or rollback.
+                s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
             try:
                 yield s
                 s.commit()
