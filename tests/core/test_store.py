@@ -13,7 +13,8 @@ from cgov.core.errors import CgovError
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def test_new_database_and_wal_are_owner_only(db_path):
+def test_new_database_and_wal_are_owner_only(sqlite_file):
+    db_path = sqlite_file
     eng = store.engine_for(str(db_path))
     with store.writing(eng) as s:
         s.execute(text("INSERT INTO cgov_counter (name, value) VALUES ('x', 1)"))
@@ -21,14 +22,17 @@ def test_new_database_and_wal_are_owner_only(db_path):
         assert stat.S_IMODE(os.stat(p).st_mode) == 0o600, p
 
 
-def test_every_connection_has_the_pragmas(engine):
+def test_every_connection_has_the_pragmas(sqlite_file):
+    engine = store.engine_for(str(sqlite_file))
     with store.reading(engine) as s:
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert s.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
-def test_write_transactions_are_immediate(engine, db_path):
+def test_write_transactions_are_immediate(sqlite_file):
+    db_path = sqlite_file
+    engine = store.engine_for(str(db_path))
     # Once a cgov write transaction has read anything, no other writer can
     # start: the read-then-write of a "next number" cannot interleave.
     with store.writing(engine) as s:
@@ -45,7 +49,8 @@ def _db_from_dump(path: Path, dump: str) -> None:
     con.close()
 
 
-def test_a_version_1_database_is_migrated_and_keeps_every_row(db_path):
+def test_a_version_1_database_is_migrated_and_keeps_every_row(sqlite_file):
+    db_path = sqlite_file
     _db_from_dump(db_path, (DATA / "schema_v1.sql").read_text(encoding="utf-8"))
     con = sqlite3.connect(db_path)
     before = {t: con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()
@@ -62,7 +67,8 @@ def test_a_version_1_database_is_migrated_and_keeps_every_row(db_path):
     assert len(backups) == 1 and stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
 
 
-def test_a_database_from_a_newer_cgov_is_refused_and_left_untouched(db_path):
+def test_a_database_from_a_newer_cgov_is_refused_and_left_untouched(sqlite_file):
+    db_path = sqlite_file
     store.engine_for(str(db_path))
     store.forget_engines()
     con = sqlite3.connect(db_path)
@@ -76,7 +82,8 @@ def test_a_database_from_a_newer_cgov_is_refused_and_left_untouched(db_path):
     assert db_path.read_bytes() == before
 
 
-def test_migrations_run_with_foreign_keys_off_and_check_them(db_path, monkeypatch):
+def test_migrations_run_with_foreign_keys_off_and_check_them(sqlite_file, monkeypatch):
+    db_path = sqlite_file
     """A migration that rebuilds a parent table must not cascade into its
     children, and one that leaves a dangling reference must not commit."""
     store.engine_for(str(db_path))
