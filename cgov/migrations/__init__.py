@@ -53,11 +53,34 @@ def m0004_meetings(conn: Connection) -> None:
     _create_feature_tables(conn, TABLES)
 
 
+def append_only(conn: Connection, table: str) -> None:
+    """Refuse UPDATE and DELETE on a table at the database level, so rows can
+    only be added, also by someone who goes behind cgov with SQL."""
+    if conn.dialect.name == "sqlite":
+        for op in ("UPDATE", "DELETE"):
+            conn.execute(text(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"))
+    else:
+        conn.execute(text(
+            "CREATE OR REPLACE FUNCTION cgov_append_only() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql"))
+        conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}"))
+        conn.execute(text(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION cgov_append_only()"))
+
+
+def m0005_audit_append_only(conn: Connection) -> None:
+    append_only(conn, "audit_log")
+
+
 MIGRATIONS = [
     ("0001_org", m0001_org),
     ("0002_cases", m0002_cases),
     ("0003_access", m0003_access),
     ("0004_meetings", m0004_meetings),
+    ("0005_audit_append_only", m0005_audit_append_only),
 ]
 
 
