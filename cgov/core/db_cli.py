@@ -70,6 +70,25 @@ def backup(ctx: typer.Context, path: Annotated[str, typer.Argument(help="Where t
     typer.echo(f"backup written: {result['path']} ({result['bytes']} bytes, integrity {result['integrity']})")
 
 
+@db_app.command("copy")
+def copy(ctx: typer.Context, target: Annotated[str, typer.Argument(
+        help="The new database: a file path or postgresql+psycopg://user@host/db.")],
+        fmt: FormatOpt = None, lang: LangOpt = None):
+    """Copy every record into a new, empty database and check the row counts.
+
+    Moves a community's SQLite file onto a shared PostgreSQL server; the
+    source is left as it was.
+
+    Example: cgov --db town.db db copy postgresql+psycopg://cgov@db.street.local/district"""
+    from cgov.core import dbcopy, store
+    from cgov.core.output import Col, render_list
+
+    o = cmd.out(ctx, fmt, lang)
+    report = dbcopy.copy(cmd.engine(ctx), store.engine_for(target))
+    render_list(report, [Col("table", "Table", "表"), Col("source", "Source rows", "源行数"),
+                         Col("target", "Target rows", "目标行数")], o)
+
+
 @db_app.command("upgrade")
 def upgrade(ctx: typer.Context):
     """Apply pending schema migrations (they also run whenever cgov opens the database)."""
