@@ -52,6 +52,7 @@ __all__ = [
     "Rule",
     "MeetingType",
     "DEFAULT_TYPES",
+    "ENTITLED",
     "QuorumResult",
     "VoteResult",
     "threshold",
@@ -62,12 +63,18 @@ __all__ = [
 BASES = ("entitled", "present", "cast")
 VOTERS = ("all", "full-members")
 SCHEDULES = ("monthly", "quarterly")  # plus "monthly:<day 1-31>"
+# Who is entitled to attend: every current member of the convening
+# organizations, members holding one of some roles ("roles:a,b"), a number
+# given at the meeting (all adult residents), or nobody in particular (a
+# council or hearing open to whoever comes: those present are the voters).
+ENTITLED = ("members", "given", "open")  # plus "roles:<role>,<role>…"
 
 _RULE_RE = re.compile(
     r"^\s*(?P<op>>=|≥|>)\s*(?P<n>\d+)\s*/\s*(?P<d>\d+)\s+(?P<base>[a-z]+)\s*$"
 )
 _YES_OVER_NO_RE = re.compile(r"^\s*yes\s*>\s*no\s*$", re.IGNORECASE)
 _SCHEDULE_DAY_RE = re.compile(r"^monthly:(\d{1,2})$")
+_ENTITLED_ROLES_RE = re.compile(r"^roles:[a-z-]+(,[a-z-]+)*$")
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,14 @@ class Rule:
         return f"{self.op} {self.numerator}/{self.denominator} {self.base}"
 
 
+def valid_schedule(text: str) -> bool:
+    """"monthly", "quarterly" or "monthly:<day 1-31>"."""
+    if text in SCHEDULES:
+        return True
+    m = _SCHEDULE_DAY_RE.match(text)
+    return bool(m) and 1 <= int(m[1]) <= 31
+
+
 @dataclass(frozen=True)
 class MeetingType:
     """A kind of meeting and the rules it must follow.
@@ -157,6 +172,10 @@ class MeetingType:
     on ``entitled``.  ``voters`` is "all" or "full-members" (party members'
     meeting: only full members vote).  ``schedule`` is "monthly",
     "quarterly", "monthly:<day>" (e.g. "monthly:15") or None.
+    ``entitled`` says who is entitled to attend (see ENTITLED).
+    ``scheduled_for`` names organization classifications the schedule binds
+    whether or not they have ever held such a meeting (三会一课 binds every
+    party branch); other organizations are bound once they convene one.
     """
 
     code: str
@@ -166,6 +185,8 @@ class MeetingType:
     passing: Rule
     voters: str = "all"
     schedule: str | None = None
+    entitled: str = "members"
+    scheduled_for: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.code or not isinstance(self.code, str):
@@ -185,13 +206,32 @@ class MeetingType:
                 f"{self.code}: voters must be one of {', '.join(VOTERS)}, "
                 f"got {self.voters!r}"
             )
-        if self.schedule is not None and self.schedule not in SCHEDULES:
-            m = _SCHEDULE_DAY_RE.match(self.schedule)
-            if not m or not 1 <= int(m[1]) <= 31:
-                raise ValueError(
-                    f"{self.code}: schedule must be 'monthly', 'quarterly', "
-                    f"'monthly:<1-31>' or None, got {self.schedule!r}"
-                )
+        if self.schedule is not None and not valid_schedule(self.schedule):
+            raise ValueError(
+                f"{self.code}: schedule must be 'monthly', 'quarterly', "
+                f"'monthly:<1-31>' or None, got {self.schedule!r}"
+            )
+        if self.entitled not in ENTITLED and not _ENTITLED_ROLES_RE.match(self.entitled):
+            raise ValueError(
+                f"{self.code}: entitled must be one of {', '.join(ENTITLED)} or "
+                f"'roles:<role>,<role>', got {self.entitled!r}"
+            )
+        if self.entitled == "open":
+            for rule in (self.quorum, self.passing):
+                if rule is not None and rule.base == "entitled":
+                    raise ValueError(
+                        f"{self.code}: a meeting open to whoever comes has no "
+                        f"entitled count for rule {str(rule)!r}"
+                    )
+        if not isinstance(self.scheduled_for, tuple):
+            raise ValueError(f"{self.code}: scheduled_for must be a tuple")
+
+    @property
+    def entitled_roles(self) -> tuple[str, ...]:
+        """The roles of ``entitled: roles:a,b``; empty otherwise."""
+        if self.entitled.startswith("roles:"):
+            return tuple(self.entitled[len("roles:"):].split(","))
+        return ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (rules as their text), e.g. for storage or JSON."""
@@ -203,6 +243,8 @@ class MeetingType:
             "passing": str(self.passing),
             "voters": self.voters,
             "schedule": self.schedule,
+            "entitled": self.entitled,
+            "scheduled_for": list(self.scheduled_for),
         }
 
     @classmethod
@@ -216,10 +258,13 @@ class MeetingType:
             passing=Rule.parse(d["passing"]),
             voters=d.get("voters") or "all",
             schedule=d.get("schedule") or None,
+            entitled=d.get("entitled") or "members",
+            scheduled_for=tuple(d.get("scheduled_for") or ()),
         )
 
 
-def _mt(code, name, name_en, quorum, passing, voters="all", schedule=None):
+def _mt(code, name, name_en, quorum, passing, voters="all", schedule=None,
+        entitled="members", scheduled_for=()):
     return MeetingType(
         code=code,
         name=name,
@@ -228,7 +273,17 @@ def _mt(code, name, name_en, quorum, passing, voters="all", schedule=None):
         passing=Rule.parse(passing),
         voters=voters,
         schedule=schedule,
+        entitled=entitled,
+        scheduled_for=scheduled_for,
     )
+
+
+# 居民(村民)代表会议由居民(村民)委员会成员和居民(村民)代表组成.
+_COMMITTEE_AND_REPRESENTATIVES = "roles:director,deputy-director,member,representative"
+_TWO_COMMITTEES = "roles:secretary,deputy-secretary,director,deputy-director,member"
+# 三方联席会: the heads of the party organization, residents' committee,
+# owners' committee and property company.
+_HEADS = "roles:secretary,deputy-secretary,director,deputy-director,manager"
 
 
 DEFAULT_TYPES: dict[str, MeetingType] = {
@@ -236,35 +291,42 @@ DEFAULT_TYPES: dict[str, MeetingType] = {
     for mt in (
         # 城市居民委员会组织法: 过半数出席，出席人的过半数通过
         _mt("residents-meeting", "居民会议", "Residents' meeting",
-            "> 1/2 entitled", "> 1/2 present"),
+            "> 1/2 entitled", "> 1/2 present", entitled="given"),
         _mt("residents-representatives-meeting", "居民代表会议",
             "Residents' representatives meeting",
-            ">= 2/3 entitled", "> 1/2 present"),
+            ">= 2/3 entitled", "> 1/2 present",
+            entitled=_COMMITTEE_AND_REPRESENTATIVES),
         # 村民委员会组织法
         _mt("villagers-meeting", "村民会议", "Villagers' meeting",
-            "> 1/2 entitled", "> 1/2 present"),
+            "> 1/2 entitled", "> 1/2 present", entitled="given"),
         _mt("villagers-representatives-meeting", "村民代表会议",
             "Villagers' representatives meeting",
-            ">= 2/3 entitled", "> 1/2 present"),
+            ">= 2/3 entitled", "> 1/2 present",
+            entitled=_COMMITTEE_AND_REPRESENTATIVES),
         # 中国共产党支部工作条例: 半数以上有表决权的党员到会方可进行，
         # 赞成人数超过应到会有表决权的党员的半数为通过
         _mt("party-members-meeting", "党员大会", "Party members' meeting",
             ">= 1/2 entitled", "> 1/2 entitled",
-            voters="full-members", schedule="quarterly"),
+            voters="full-members", schedule="quarterly",
+            scheduled_for=("party-branch",)),
         _mt("two-committees-meeting", "两委会议", "Two committees' meeting",
-            "> 1/2 entitled", "> 1/2 present", schedule="monthly"),
+            "> 1/2 entitled", "> 1/2 present", schedule="monthly",
+            entitled=_TWO_COMMITTEES),
         _mt("branch-committee-meeting", "支委会", "Party branch committee meeting",
             "> 1/2 entitled", "> 1/2 present", schedule="monthly"),
         _mt("joint-meeting", "联席会议", "Three-party joint meeting",
-            None, "yes > no", schedule="monthly"),
-        _mt("council", "议事会", "Residents' council", None, "yes > no"),
-        _mt("hearing", "听证会", "Hearing", None, "yes > no"),
-        _mt("coordination", "协调会", "Coordination meeting", None, "yes > no"),
-        _mt("evaluation", "评议会", "Evaluation meeting", None, "yes > no"),
+            None, "yes > no", schedule="monthly", entitled=_HEADS),
+        _mt("council", "议事会", "Residents' council", None, "yes > no",
+            entitled="open"),
+        _mt("hearing", "听证会", "Hearing", None, "yes > no", entitled="open"),
+        _mt("coordination", "协调会", "Coordination meeting", None, "yes > no",
+            entitled="open"),
+        _mt("evaluation", "评议会", "Evaluation meeting", None, "yes > no",
+            entitled="open"),
         _mt("grid-night-talk", "网格夜谈会", "Grid night talk",
-            None, "yes > no", schedule="monthly:15"),
+            None, "yes > no", schedule="monthly:15", entitled="open"),
         _mt("police-briefing", "警情通报会", "Police briefing",
-            None, "yes > no", schedule="quarterly"),
+            None, "yes > no", schedule="quarterly", entitled="open"),
     )
 }
 
