@@ -91,6 +91,7 @@ def _register():
     from cgov.exchange import cli as exchange_cli
     from cgov.org import cli as org_cli
     from cgov.org import cli_people
+    from cgov.reports import cli as reports_cli
 
     app.command("init")(db_cli.init)
     app.add_typer(db_cli.db_app, name="db")
@@ -106,6 +107,7 @@ def _register():
     app.add_typer(meetings_cli.meeting_app, name="meeting")
     app.add_typer(meetings_cli.matter_app, name="matter")
     app.add_typer(access_cli.access_app, name="access")
+    app.add_typer(reports_cli.report_app, name="report")
     app.add_typer(db_cli.audit_app, name="audit")
 
 

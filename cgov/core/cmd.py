@@ -61,13 +61,18 @@ def actor(ctx: typer.Context) -> str:
 
 
 def out(ctx: typer.Context, fmt: str | None = None, lang: str | None = None,
-        reveal: bool = False, reason: str | None = None):
+        reveal: bool = False, reason: str | None = None, formats: tuple | None = None):
+    """Output settings: the command's options, else the global ones, else the
+    environment. `formats` narrows (or, for reports, widens) what is allowed."""
     from cgov.core.output import FORMATS, Out, default_format
 
     st = state(ctx)
     fmt = fmt or st.fmt or default_format()
-    if fmt not in FORMATS:
-        raise Invalid(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")
+    allowed = formats or FORMATS
+    if fmt == "table" and "table" not in allowed:
+        fmt = "plain"  # the terminal default, where a command has no rich table
+    if fmt not in allowed:
+        raise Invalid(f"--format: '{fmt}' is not one of {', '.join(allowed)}")
     lang = i18n.resolve_lang(lang or st.lang)
     if lang not in ("en", "zh"):
         raise Invalid(f"--lang: '{lang}' is not en or zh")

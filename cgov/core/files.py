@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -22,3 +25,25 @@ def write_atomic(path, data: bytes, mode: int = 0o600) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def exclusive(lock_path, wait: float, what: str):
+    """Hold an exclusive lock on a file for the duration, waiting up to `wait`
+    seconds for another holder (another cron run) to finish."""
+    from cgov.core.errors import Refused
+
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Refused(f"{what}; gave up after {wait:g} s", hint="try again when it has finished") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)

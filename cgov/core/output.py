@@ -25,6 +25,9 @@ class Col:
     en: str
     zh: str
     enum: bool = False  # translate the value under --lang zh
+    # The column's own Chinese labels, where one word means different things
+    # in different features ("rejected": 不予受理 for a case, 不予准入 for an item).
+    labels: dict | None = None
 
     def heading(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -71,6 +74,8 @@ def _text_value(v, col: Col | None, lang: str) -> str:
         return f"{v:.1%}" if col and col.key.endswith("rate") else f"{v:g}"
     if isinstance(v, (list, tuple)):
         return ", ".join(_text_value(x, col, lang) for x in v)
+    if col and col.labels is not None and lang == "zh":
+        return str(col.labels.get(v, v))
     if col and col.enum:
         return str(i18n.label(v, lang))
     return str(v)

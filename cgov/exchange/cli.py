@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cgov.core import cmd
+from cgov.core import cmd, i18n
 from cgov.core.cmd import FormatOpt, LangOpt, ReasonOpt, RevealOpt
 
 
@@ -18,6 +18,7 @@ def import_cmd(
 ):
     """Import org charts, rosters and records from YAML: all files whole, or nothing.
 
+    \b
     Examples:
       cgov import examples/town.yaml
       cgov import --dry-run roster.yaml
@@ -41,7 +42,7 @@ def import_cmd(
     rows = [{"section": k, **v} for k, v in result["counts"].items()]
     title = None
     if o.fmt not in ("json", "csv"):
-        title = cmd.i18n.t("Dry run: nothing was written", "试运行：未写入任何数据", o.lang) if dry_run else None
+        title = i18n.t("Dry run: nothing was written", "试运行：未写入任何数据", o.lang) if dry_run else None
     render_list(rows, [Col("section", "Section", "部分"), Col("created", "Created", "新建"),
                        Col("updated", "Updated", "更新"), Col("unchanged", "Unchanged", "未变")], o, title=title)
 

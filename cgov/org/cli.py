@@ -38,6 +38,7 @@ def area_list(
 ):
     """List areas.
 
+    \b
     Examples:
       cgov area list --kind community
       cgov area list --under cj-yh4 -f json"""
@@ -191,6 +192,7 @@ def org_list(
 ):
     """List organizations.
 
+    \b
     Examples:
       cgov org list --kind department
       cgov org list --area cj-yh4 --lang zh"""

@@ -102,6 +102,7 @@ def person_find(
 ):
     """Find people by name fragment, phone or ID number.
 
+    \b
     Examples:
       cgov person find 王
       cgov person find 139-0000-1234"""
