@@ -92,6 +92,7 @@ def _register():
     from cgov.org import cli as org_cli
     from cgov.org import cli_people
     from cgov.reports import cli as reports_cli
+    from cgov.volunteers import cli as volunteers_cli
 
     app.command("init")(db_cli.init)
     app.add_typer(db_cli.db_app, name="db")
@@ -107,6 +108,11 @@ def _register():
     app.add_typer(meetings_cli.meeting_app, name="meeting")
     app.add_typer(meetings_cli.matter_app, name="matter")
     app.add_typer(access_cli.access_app, name="access")
+    org_cli.org_app.command("register")(volunteers_cli.register_cmd)
+    app.add_typer(volunteers_cli.points_app, name="points")
+    app.add_typer(volunteers_cli.need_app, name="need")
+    app.add_typer(volunteers_cli.resource_app, name="resource")
+    app.add_typer(volunteers_cli.project_app, name="project")
     app.add_typer(reports_cli.report_app, name="report")
     app.add_typer(db_cli.audit_app, name="audit")
 

@@ -17,8 +17,9 @@ def _features():
     from cgov.cases import exchange as cases
     from cgov.meetings import exchange as meetings
     from cgov.org import exchange as org
+    from cgov.volunteers import exchange as volunteers
 
-    return [org, cases, access, meetings]
+    return [org, cases, access, meetings, volunteers]
 
 
 def all_sections() -> list[str]:

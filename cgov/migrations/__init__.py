@@ -75,12 +75,19 @@ def m0005_audit_append_only(conn: Connection) -> None:
     append_only(conn, "audit_log")
 
 
+def m0006_volunteers(conn: Connection) -> None:
+    from cgov.volunteers.models import TABLES
+
+    _create_feature_tables(conn, TABLES)
+
+
 MIGRATIONS = [
     ("0001_org", m0001_org),
     ("0002_cases", m0002_cases),
     ("0003_access", m0003_access),
     ("0004_meetings", m0004_meetings),
     ("0005_audit_append_only", m0005_audit_append_only),
+    ("0006_volunteers", m0006_volunteers),
 ]
 
 

@@ -1,0 +1,3 @@
+"""Tables of this feature (filled in by its issue)."""
+
+TABLES: list = []
