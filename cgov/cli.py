@@ -1,24 +1,67 @@
 """The root of the command line: global options and the feature apps.
 
-Kept light: `cgov --help` must not import SQLAlchemy or PyYAML."""
+Kept light: `cgov --help` must not import SQLAlchemy or PyYAML, and a
+command loads only its own noun's module: building every command of every
+feature on each start cost more than importing Typer itself."""
 
-from __future__ import annotations
-
+import importlib
 import os
 import sys
 from typing import Annotated, Optional
 
 import typer
 import typer.exceptions
+import typer.main
 from typer.core import TyperGroup
 
 from cgov import __version__
 from cgov.core import cmd
 from cgov.core.errors import CgovError, ImportErrors
 
+# noun: (module, Typer app in it, one line for `cgov --help`), in help order.
+NOUNS = {
+    "db": ("cgov.core.db_cli", "db_app", "The database: information, checks, backups, copies, upgrades."),
+    "area": ("cgov.org.cli", "area_app", "Areas: district, street/town, community/village, grid, building."),
+    "grid": ("cgov.org.cli", "grid_app", "Grids (网格): who looks after them, and the coverage check."),
+    "org": ("cgov.org.cli", "org_app", "Organizations: the party line, committees, property, departments."),
+    "branch": ("cgov.org.cli", "branch_app", "Party branches (党支部): secretaries and members."),
+    "person": ("cgov.org.cli_people", "person_app", "People: residents, party members, staff, grid workers."),
+    "post": ("cgov.org.cli_people", "post_app", "Posts: who holds which role where, with dates."),
+    "case": ("cgov.cases.cli", "case_app", "Cases: the community blows the whistle, departments report."),
+    "meeting": ("cgov.meetings.cli", "meeting_app", "Meetings and minutes: quorum, votes, disclosure."),
+    "matter": ("cgov.meetings.cli", "matter_app", "Major matters through 四议两公开."),
+    "access": ("cgov.access.cli", "access_app", "The work-item access list (社区工作事项准入)."),
+    "points": ("cgov.volunteers.cli", "points_app", "Volunteer points (志愿者积分)."),
+    "need": ("cgov.volunteers.cli", "need_app", "Needs and micro-wishes (需求清单、微心愿)."),
+    "resource": ("cgov.volunteers.cli", "resource_app", "Resources offered by co-building units."),
+    "project": ("cgov.volunteers.cli", "project_app", "Projects matching needs to resources."),
+    "report": ("cgov.reports.cli", "report_app", "Reports: the weekly summary and today's status."),
+    "audit": ("cgov.core.db_cli", "audit_app", "The audit log: who changed what, and when."),
+}
+
+
 class _Root(TyperGroup):
-    """Turns domain errors into one line on stderr and their exit code, for
-    every subcommand, whether run from a shell or from tests in-process."""
+    """Loads each noun's commands when they are used (see NOUNS), and turns
+    domain errors into one line on stderr and their exit code, for every
+    subcommand, whether run from a shell or from tests in-process."""
+
+    def list_commands(self, ctx):
+        return list(super().list_commands(ctx)) + [n for n in NOUNS if n not in self.commands]
+
+    def get_command(self, ctx, name):
+        if name in NOUNS and name not in self.commands:
+            module, attribute, _ = NOUNS[name]
+            group = typer.main.get_group(getattr(importlib.import_module(module), attribute))
+            group.name = name
+            self.commands[name] = group
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        # The nouns' one-liners come from NOUNS, so help imports no feature.
+        rows = [(n, self.commands[n].get_short_help_str(limit=60)) for n in self.commands if n not in NOUNS]
+        rows += [(n, line) for n, (_, _, line) in NOUNS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx):
         try:
@@ -84,37 +127,12 @@ def root(
 
 
 def _register():
-    from cgov.access import cli as access_cli
-    from cgov.cases import cli as cases_cli
     from cgov.core import db_cli
-    from cgov.meetings import cli as meetings_cli
     from cgov.exchange import cli as exchange_cli
-    from cgov.org import cli as org_cli
-    from cgov.org import cli_people
-    from cgov.reports import cli as reports_cli
-    from cgov.volunteers import cli as volunteers_cli
 
     app.command("init")(db_cli.init)
-    app.add_typer(db_cli.db_app, name="db")
     app.command("import")(exchange_cli.import_cmd)
     app.command("export")(exchange_cli.export_cmd)
-    app.add_typer(org_cli.area_app, name="area")
-    app.add_typer(org_cli.grid_app, name="grid")
-    app.add_typer(org_cli.org_app, name="org")
-    app.add_typer(org_cli.branch_app, name="branch")
-    app.add_typer(cli_people.person_app, name="person")
-    app.add_typer(cli_people.post_app, name="post")
-    app.add_typer(cases_cli.case_app, name="case")
-    app.add_typer(meetings_cli.meeting_app, name="meeting")
-    app.add_typer(meetings_cli.matter_app, name="matter")
-    app.add_typer(access_cli.access_app, name="access")
-    org_cli.org_app.command("register")(volunteers_cli.register_cmd)
-    app.add_typer(volunteers_cli.points_app, name="points")
-    app.add_typer(volunteers_cli.need_app, name="need")
-    app.add_typer(volunteers_cli.resource_app, name="resource")
-    app.add_typer(volunteers_cli.project_app, name="project")
-    app.add_typer(reports_cli.report_app, name="report")
-    app.add_typer(db_cli.audit_app, name="audit")
 
 
 _register()

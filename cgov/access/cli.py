@@ -3,8 +3,6 @@
 Thin: parse, call cgov.access.service, render. Heavy imports stay inside the
 commands so `cgov --help` stays quick."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

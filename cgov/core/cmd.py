@@ -4,8 +4,6 @@ settings, sessions, and the shared option types every read command uses.
 Imports only typer and light core modules: heavy ones (SQLAlchemy through the
 store, rich through the renderers) load inside the commands that need them."""
 
-from __future__ import annotations
-
 import contextlib
 import getpass
 import os

@@ -1,7 +1,5 @@
 """`cgov init`, `cgov db …` and `cgov audit …`."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

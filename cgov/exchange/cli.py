@@ -1,7 +1,5 @@
 """`cgov import` and `cgov export`."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`cgov meeting …` and `cgov matter …`: parse, call the meeting services, render."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

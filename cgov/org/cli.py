@@ -1,7 +1,5 @@
 """`cgov area|grid|org|branch …`: parse, call the org service, render."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer
@@ -300,3 +298,13 @@ def branch_show(ctx: typer.Context, branch: Annotated[str, typer.Argument(help="
     render_show(row, _cols(*BRANCH_COLS, ("parent_name", "Parent", "上级")), o,
                 [Part("members", "Members", "成员", _cols(*POST_COLS[:7]))])
     cmd.log_reveal(ctx, o, "organization")
+
+
+def _register_with_volunteers():
+    # 双报到 registration lives with the volunteers feature, under `cgov org`.
+    from cgov.volunteers.cli import register_cmd
+
+    org_app.command("register")(register_cmd)
+
+
+_register_with_volunteers()

@@ -1,7 +1,5 @@
 """`cgov person …` and `cgov post …`."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer
