@@ -9,6 +9,7 @@ must be where the events lead. A masked reporter phone keeps the stored one."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from sqlalchemy import delete, insert, select, update
 
@@ -159,7 +160,41 @@ def _parse_case(rec: Record, cats: dict) -> dict:
     return v
 
 
-def _new_case(v: dict, old: dict | None, cats: dict, actor: str, session, rec: Record) -> Case | None:
+# A case being imported is replayed on a plain record, not an ORM instance:
+# building a SQLModel object costs more than the rest of the replay, and a
+# district back-fills a million cases. The flow only reads and sets fields.
+REPLAY_CASE_FIELDS = tuple(c.name for c in Case.__table__.columns)
+REPLAY_EVENT_FIELDS = tuple(c.name for c in CaseEvent.__table__.columns)
+
+
+def _record(fields: tuple, **values) -> SimpleNamespace:
+    rec = SimpleNamespace(**dict.fromkeys(fields))
+    rec.__dict__.update(values)
+    return rec
+
+
+class _Lookups:
+    """Places and handlers resolved once per import: a file names the same
+    few hundred grids and handlers over and over."""
+
+    def __init__(self, session):
+        self.session = session
+        self.places: dict = {}
+        self.handlers: dict = {}
+
+    def place(self, building, grid, community):
+        key = (building, grid, community)
+        if key not in self.places:
+            self.places[key] = service.resolve_place(self.session, building, grid, community)
+        return self.places[key]
+
+    def handler(self, ref):
+        if ref not in self.handlers:
+            self.handlers[ref] = service.resolve_handler(self.session, ref)
+        return self.handlers[ref]
+
+
+def _new_case(v: dict, old: dict | None, cats: dict, actor: str, lookups: _Lookups, rec: Record):
     """The case as its fields say before any event, from the file over what is stored."""
     base = {k: old[k] for k in INPUT_COLUMNS} if old else {"source": "other", "request_type": "help",
                                                          "priority": "normal", "recorded_by": actor,
@@ -178,8 +213,8 @@ def _new_case(v: dict, old: dict | None, cats: dict, actor: str, session, rec: R
         base["reporter_phone"] = v["reporter_phone"]
     if v["place"]:
         try:
-            base["building_id"], base["grid_id"], base["community_id"] = service.resolve_place(
-                session, v["place"].get("building"), v["place"].get("grid"), v["place"].get("community"))
+            base["building_id"], base["grid_id"], base["community_id"] = lookups.place(
+                v["place"].get("building"), v["place"].get("grid"), v["place"].get("community"))
         except CgovError as e:
             rec.fail(e.message)
     if old is None:
@@ -197,19 +232,20 @@ def _new_case(v: dict, old: dict | None, cats: dict, actor: str, session, rec: R
     if base["due"] <= base["reported_at"] or base["respond_by"] <= base["reported_at"]:
         rec.fail("'respond_by' and 'due' must come after 'reported_at'")
         return None
-    return Case(id=v["id"], status="new", resolve_by=base["due"], updated_at=base["reported_at"],
-                reopen_count=0, extension_count=0, **base)
+    return _record(REPLAY_CASE_FIELDS, id=v["id"], status="new", resolve_by=base["due"],
+                   updated_at=base["reported_at"], reopen_count=0, extension_count=0, **base)
 
 
-def _replay(session, case: Case, events: list[dict], rec: Record, case_ids: set) -> list[CaseEvent] | None:
+def _replay(lookups: _Lookups, case, events: list[dict], rec: Record, case_ids: set) -> list | None:
     out = []
     for i, e in enumerate(events, start=1):
-        ev = CaseEvent(case_id=case.id, seq=i, kind=e["kind"], at=e["at"], actor=e["by"], note=e["note"],
-                       resolved=e.get("resolved"), satisfaction=e.get("satisfaction"), deadline=e.get("until"),
-                       approver=e.get("approver"), level=e.get("level"), duplicate_of=e.get("duplicate_of"))
+        ev = _record(REPLAY_EVENT_FIELDS, case_id=case.id, seq=i, kind=e["kind"], at=e["at"], actor=e["by"],
+                     note=e["note"], resolved=e.get("resolved"), satisfaction=e.get("satisfaction"),
+                     deadline=e.get("until"), approver=e.get("approver"), level=e.get("level"),
+                     duplicate_of=e.get("duplicate_of"))
         try:
             if e["kind"] == "dispatch":
-                ev.handler_type, ev.handler_id = service.resolve_handler(session, e["to"])
+                ev.handler_type, ev.handler_id = lookups.handler(e["to"])
             if e["kind"] == "link" and e["duplicate_of"] not in case_ids:
                 raise CgovError(f"case '{e['duplicate_of']}' is not a known case")
             flow.apply_event(case, ev)
@@ -258,6 +294,7 @@ def _plan_cases(session, sections, problems: Problems, p: Plan, cats: dict) -> N
     dup_refs = {e["duplicate_of"] for _, _, evs in parsed for e in evs or [] if e.get("duplicate_of")}
     case_ids = set(ids) | {r["id"] for r in _rows(session, Case.__table__, "id", dup_refs)}
     seen: dict = {}
+    lookups = _Lookups(session)
     for rec, v, events in parsed:
         if v["id"] in seen:
             rec.fail(f"case '{v['id']}' is defined twice (also at {seen[v['id']].file}:{seen[v['id']].line})")
@@ -266,7 +303,7 @@ def _plan_cases(session, sections, problems: Problems, p: Plan, cats: dict) -> N
         if not rec.ok:
             continue
         old = stored.get(v["id"])
-        case = _new_case(v, old, cats, actor, session, rec)
+        case = _new_case(v, old, cats, actor, lookups, rec)
         if case is None:
             continue
         old_events = stored_events.get(v["id"], [])
@@ -278,7 +315,7 @@ def _plan_cases(session, sections, problems: Problems, p: Plan, cats: dict) -> N
         for i, e in enumerate(events):
             if e["by"] is None:  # left out: keep who it was, else the importer
                 e["by"] = old_events[i]["actor"] if i < len(old_events) else actor
-        new_events = _replay(session, case, events, rec, case_ids)
+        new_events = _replay(lookups, case, events, rec, case_ids)
         if new_events is None:
             continue
         if v.get("status") and v["status"] != case.status:

@@ -4,6 +4,7 @@ local time (the machine's zone, or TZ)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 
@@ -21,7 +22,12 @@ def now() -> dt.datetime:
 
 
 def local_zone() -> dt.tzinfo:
-    tz = os.environ.get("TZ")
+    return _zone(os.environ.get("TZ"))
+
+
+@functools.lru_cache(maxsize=8)
+def _zone(tz: str | None) -> dt.tzinfo:
+    # Cached: an import of a million records asks for every timestamp.
     if tz:
         try:
             from zoneinfo import ZoneInfo
