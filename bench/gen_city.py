@@ -35,6 +35,7 @@ def generate(out: Path, scale: float = 1.0, seed: int = 7) -> dict:
              '    code: "340100"', "    children:"]
     org = ["organizations:"]
     grids, buildings = [], []
+    community_of: dict = {}
     per_street = max(1, n["communities"] // n["streets"])
     per_comm = max(1, n["grids"] // n["communities"])
     c_index = g_index = 0
@@ -63,6 +64,7 @@ def generate(out: Path, scale: float = 1.0, seed: int = 7) -> dict:
                     buildings.append(bid)
                 org.append(f"  - {{id: {gid}-pb, name: 第{g_index + 1}网格党支部, classification: party-branch, area: {gid}, parent: {cid}-party}}")
                 grids.append(gid)
+                community_of[gid] = cid
                 g_index += 1
             c_index += 1
     (out / "city-areas.yaml").write_text("\n".join(lines + org) + "\n", encoding="utf-8")
@@ -84,7 +86,66 @@ def generate(out: Path, scale: float = 1.0, seed: int = 7) -> dict:
             rec += f", memberships: [{{organization: {grid}-pb, role: member, start_date: 2021-06-01}}]"
         people.append(rec + "}")
     (out / "city-persons.yaml").write_text("\n".join(people) + "\n", encoding="utf-8")
-    return {"grids": len(grids), "buildings": len(buildings), "persons": n["persons"]}
+    n_cases = write_cases(out, rnd, grids, community_of, max(10, round(1_000_000 * scale)))
+    return {"grids": len(grids), "buildings": len(buildings), "persons": n["persons"], "cases": n_cases}
+
+
+# Subclasses of the shipped taxonomy that communities see most.
+CASE_KINDS = (("1006", "高空抛物"), ("1302", "车辆乱停"), ("1105", "电梯故障"), ("1503", "政策咨询"),
+              ("0102", "暴露垃圾"), ("1201", "邻里纠纷"))
+CASE_END = dt.datetime(2026, 11, 22, 20, 0)
+PER_FILE = 100_000
+
+
+def _at(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M")
+
+
+def write_cases(out: Path, rnd: random.Random, grids: list, community_of: dict, total: int) -> int:
+    """Two years of cases ending 2026-11-22 with a realistic mix of states,
+    in files of 100,000 (each imports on its own, as a district would)."""
+    span = 730 * 24 * 60
+    seq: dict = {}
+    files = []
+    lines: list = []
+    for i in range(total):
+        reported = CASE_END - dt.timedelta(minutes=span * (total - i) / total)
+        year = reported.year
+        seq[year] = seq.get(year, 0) + 1
+        code, title = CASE_KINDS[i % len(CASE_KINDS)]
+        grid = grids[rnd.randrange(len(grids))]
+        handler = community_of[grid] + "-pm"
+        events = []
+        roll = rnd.random()
+        t = reported + dt.timedelta(minutes=rnd.randint(10, 600))
+        if t < CASE_END and roll < 0.03:
+            events.append(f"{{kind: reject, at: '{_at(t)}', by: 网格员, reason: 不属本社区受理范围}}")
+        elif t < CASE_END:
+            events.append(f"{{kind: accept, at: '{_at(t)}', by: 网格员}}")
+            t += dt.timedelta(minutes=rnd.randint(10, 240))
+            if t < CASE_END and roll < 0.97:
+                events.append(f"{{kind: dispatch, at: '{_at(t)}', by: 网格员, to: {handler}}}")
+                t += dt.timedelta(hours=rnd.randint(2, 200))
+                if t < CASE_END and roll < 0.95:
+                    events.append(f"{{kind: reply, at: '{_at(t)}', by: 物业, result: 已处理}}")
+                    t += dt.timedelta(hours=rnd.randint(1, 24))
+                    if t < CASE_END:
+                        events.append(f"{{kind: close, at: '{_at(t)}', by: 网格员}}")
+                        t += dt.timedelta(hours=rnd.randint(1, 48))
+                        if t < CASE_END and roll < 0.6:
+                            sat = "satisfied" if roll < 0.5 else "basic"
+                            events.append(f"{{kind: rate, at: '{_at(t)}', by: 网格员, resolved: 'true', "
+                                          f"satisfaction: {sat}}}")
+        lines.append(f"  - {{id: C{year}-{seq[year]:06d}, title: {title}, category: '{code}', grid: {grid}, "
+                     f"source: patrol, request_type: complaint, reported_at: '{_at(reported)}', "
+                     f"events: [{', '.join(events)}]}}")
+        if len(lines) == PER_FILE or i == total - 1:
+            path = out / f"city-cases-{len(files):02d}.yaml"
+            path.write_text("cgov: 1\ncases:\n" + "\n".join(lines) + "\n",
+                            encoding="utf-8")
+            files.append(path)
+            lines = []
+    return total
 
 
 if __name__ == "__main__":

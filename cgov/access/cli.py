@@ -13,9 +13,7 @@ from cgov.core.cmd import AtOpt, FormatOpt, LangOpt
 
 i18n.register(LABELS)
 
-access_app = typer.Typer(
-    help="The work-item access list (社区工作事项准入): what departments may hand down to communities.",
-    no_args_is_help=True)
+access_app = cmd.sub_app("The work-item access list (社区工作事项准入): what departments may hand down to communities.")
 
 DeptOpt = Annotated[Optional[str], typer.Option(
     "--department", "-d", help="Department (organization of classification department): id or name.")]

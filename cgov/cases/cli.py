@@ -17,7 +17,7 @@ from cgov.core.cmd import AtOpt, FormatOpt, LangOpt, ReasonOpt, RevealOpt
 
 i18n.register(LABELS)
 
-case_app = typer.Typer(help="Cases: the community blows the whistle, departments report.", no_args_is_help=True)
+case_app = cmd.sub_app("Cases: the community blows the whistle, departments report.")
 
 CaseArg = Annotated[str, typer.Argument(help="Case id, e.g. C2026-000123.", show_default=False)]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", "-n", help="A remark for the timeline.")]
@@ -113,7 +113,7 @@ LIST_COLS = (("id", "Id", "编号"), ("reported_at", "Reported", "上报时间")
 def list_(
     ctx: typer.Context,
     status: Annotated[Optional[list[str]], typer.Option("--status", help="new, accepted, rejected, dispatched, replied, closed, rated, cancelled, or open; repeat or comma-separate.")] = None,
-    area: Annotated[Optional[str], typer.Option("--area", help="Under this area: a street or town includes its communities.")] = None,
+    area: Annotated[Optional[str], typer.Option("--area", "--grid", "--community", help="At or under this area (a grid, community, street or town; --grid and --community are other names for it).")] = None,
     category: Annotated[Optional[str], typer.Option("--category", "-c", help="Code or name; a class includes its subclasses.")] = None,
     handler: Annotated[Optional[str], typer.Option("--handler", help="Dispatched to this organization or person.")] = None,
     source: Annotated[Optional[str], typer.Option("--source", "-s", help="patrol, hotline, …")] = None,
