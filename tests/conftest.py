@@ -95,40 +95,86 @@ def engine(db):
     return store.engine_for(db)
 
 
-@pytest.fixture(scope="session")
-def _town_template(tmp_path_factory) -> str:
-    """The example town imported once; each test gets its own copy."""
+def _import_files(target: str, files) -> None:
     from cgov.core import store
     from cgov.exchange import service
 
+    eng = store.engine_for(target)
+    with store.writing(eng, actor="fixture") as s:
+        service.import_sources(s, [(str(f), Path(f).read_bytes()) for f in files])
+    store.forget_engines()
+
+
+@pytest.fixture(scope="session")
+def _town_template(tmp_path_factory) -> str:
+    """The example town imported once; each test gets its own copy."""
     if PG:
         name = _new_pg_database()
         target = _pg_url(name)
     else:
         target = str(tmp_path_factory.mktemp("town") / "town.db")
-    eng = store.engine_for(target)
-    with store.writing(eng, actor="fixture") as s:
-        service.import_sources(s, [(str(EXAMPLE), EXAMPLE.read_bytes())])
-    store.forget_engines()
+    _import_files(target, [EXAMPLE])
     yield name if PG else target
     if PG:
         _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-@pytest.fixture
-def town_db(_town_template, db_path):
-    """The --db value of a private copy of the example town."""
-    if not PG:
-        shutil.copy(_town_template, db_path)
-        os.chmod(db_path, 0o600)
-        yield str(db_path)
-        return
-    name = _new_pg_database(template=_town_template)
-    yield _pg_url(name)
-    from cgov.core import store
+@pytest.fixture(scope="session")
+def derive_template(tmp_path_factory):
+    """derive_template(base, label, *files) -> a new session template: the
+    template `base` (as `_town_template` yields it: a database name on
+    PostgreSQL, a file on SQLite) with the YAML files imported. Give each
+    test its copy with `store_copy`."""
+    made = []
 
-    store.forget_engines()
-    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    def derive(base: str, label: str, *files) -> str:
+        if PG:
+            name = _new_pg_database(template=base)
+            made.append(name)
+            target = _pg_url(name)
+        else:
+            target = str(tmp_path_factory.mktemp(label) / f"{label}.db")
+            shutil.copy(base, target)
+        # Session fixtures run before the per-test environment: the files'
+        # local times are China's, as in every test.
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("TZ", "Asia/Shanghai")
+            _import_files(target, files)
+        return name if PG else target
+
+    yield derive
+    for name in made:
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def store_copy(db_path):
+    """store_copy(template) -> the --db value of this test's private copy of
+    a session template (at db_path on SQLite, a new database on PostgreSQL)."""
+    made = []
+
+    def copy(template: str) -> str:
+        if not PG:
+            shutil.copy(template, db_path)
+            os.chmod(db_path, 0o600)
+            return str(db_path)
+        name = _new_pg_database(template=template)
+        made.append(name)
+        return _pg_url(name)
+
+    yield copy
+    if made:
+        from cgov.core import store
+
+        store.forget_engines()
+    for name in made:
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def town_db(_town_template, store_copy):
+    """The --db value of a private copy of the example town."""
+    return store_copy(_town_template)
 
 
 @pytest.fixture
@@ -164,6 +210,12 @@ def cli(db) -> Cli:
 @pytest.fixture
 def town_cli(town_db) -> Cli:
     return Cli(town_db)
+
+
+@pytest.fixture
+def cli_for():
+    """cli_for(db) -> a CLI runner on a store a feature's fixture made."""
+    return Cli
 
 
 def _table_counts(db, tables) -> dict:

@@ -45,6 +45,7 @@ import json
 import os
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from cgov.access import matching
@@ -271,7 +272,8 @@ def list_items(session, department: str | None = None, kind: str | None = None,
     if overdue:
         q = q.where(AccessItem.status == "pending")
     if search:
-        q = q.where(AccessItem.name.contains(search.strip()))
+        # lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+        q = q.where(func.lower(AccessItem.name).contains(search.strip().lower()))
     items = session.exec(q.order_by(AccessItem.id)).all()
     events = item_events(session, [i.id for i in items])
     names, cal = _dept_names(session), calendar(session)

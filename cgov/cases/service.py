@@ -202,7 +202,9 @@ def resolve_handler(session, ref: str) -> tuple[str, str]:
         return ("organization", orgs[0]) if orgs else ("person", persons[0])
     if len(orgs) + len(persons) > 1:
         raise Invalid(f"handler '{ref}' is ambiguous: {', '.join([*orgs, *persons][:6])}", hint="give the id")
-    near = session.exec(select(Organization).where(Organization.name.contains(ref, autoescape=True))).all()
+    # lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    near = session.exec(select(Organization).where(func.lower(Organization.name).contains(ref.lower(), autoescape=True))
+                        .order_by(Organization.id)).all()
     if len(near) == 1:
         return "organization", near[0].id
     if near:

@@ -40,7 +40,9 @@ def type_from_row(row: MeetingTypeRow) -> rules.MeetingType:
 def meeting_types(session) -> dict[str, rules.MeetingType]:
     """The shipped defaults, with the types given in YAML over them."""
     types = dict(rules.DEFAULT_TYPES)
-    for row in session.exec(select(MeetingTypeRow)):
+    # By code: unordered rows come back in storage order, which PostgreSQL
+    # changes when a row is updated.
+    for row in session.exec(select(MeetingTypeRow).order_by(MeetingTypeRow.code)):
         types[row.code] = type_from_row(row)
     return types
 

@@ -4,8 +4,6 @@ seen from a fixed day, and a helper to import YAML text."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -43,31 +41,27 @@ def now(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def _listed_template(_town_template, tmp_path_factory) -> Path:
+def _listed_template(_town_template, derive_template) -> str:
     """The example town with examples/access.yaml imported once; each test
     gets its own copy. The zone is the tests' own (dates without a time are
     local midnight)."""
-    from cgov.core import store
-
-    path = tmp_path_factory.mktemp("listed") / "listed.db"
-    shutil.copy(_town_template, path)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TZ", "Asia/Shanghai")
-        import_yaml(store.engine_for(str(path)), ACCESS_EXAMPLE.read_text(encoding="utf-8"), str(ACCESS_EXAMPLE))
-    store.forget_engines()
-    return path
+    return derive_template(_town_template, "listed", ACCESS_EXAMPLE)
 
 
 @pytest.fixture
-def listed(_listed_template, db_path, now):
+def listed_db(_listed_template, store_copy, now) -> str:
+    """The --db value of this test's copy of the listed town."""
+    return store_copy(_listed_template)
+
+
+@pytest.fixture
+def listed(listed_db):
     """The example town with its access list, seen from TODAY."""
     from cgov.core import store
 
-    shutil.copy(_listed_template, db_path)
-    os.chmod(db_path, 0o600)
-    return store.engine_for(str(db_path))
+    return store.engine_for(listed_db)
 
 
 @pytest.fixture
-def listed_cli(listed, cli):
-    return cli
+def listed_cli(listed_db, cli_for):
+    return cli_for(listed_db)

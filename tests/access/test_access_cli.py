@@ -65,6 +65,12 @@ def test_list_filters_and_languages(listed_cli):
     assert out.splitlines()[1].startswith("A-0040,燃气安全隐患排查台账填报,陈家镇消防救援站,assist,admitted,12000")
 
 
+def test_search_ignores_the_case_of_latin_letters(town_cli, now):
+    ok(town_cli("access", "add", "APP推广下载任务", "-d", "cj-civil", "--kind", "negative"))
+    rows = json.loads(ok(town_cli("access", "list", "--search", "app", "-f", "json")))
+    assert [r["name"] for r in rows] == ["APP推广下载任务"]
+
+
 def test_show_in_chinese(listed_cli):
     out = ok(listed_cli("access", "show", "A-0046", "--lang", "zh", "-f", "plain"))
     assert "超期审核       是" in out

@@ -78,6 +78,16 @@ def test_dispatch_to_an_id_a_name_a_rule_or_a_person(write, h, to, handler, kind
     assert (row["handler"], row["handler_type"]) == (handler, kind)
 
 
+def test_a_part_of_a_name_ignores_the_case_of_latin_letters(write, h):
+    write(org.add_org, "cj-yh4-soho", "SOHO物业服务中心", "property-company", area="cj-yh4")
+
+    def run(s):
+        cid, _ = h.case_in(s, "accepted")
+        return service.dispatch(s, cid, to="soho", at=h.at("2026-11-16 12:00"))
+
+    assert write(run)["handler"] == "cj-yh4-soho"
+
+
 def test_dispatch_to_an_unknown_or_ambiguous_handler_is_refused(write, h):
     cid, _ = write(h.case_in, "accepted")
     with pytest.raises(Invalid, match="matches several organizations"):

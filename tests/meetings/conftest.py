@@ -4,8 +4,6 @@ of meetings imported, and short helpers to open sessions and add meetings."""
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,42 +25,28 @@ def write():
 
 
 @pytest.fixture(scope="session")
-def _month_template(_town_template, tmp_path_factory):
-    from cgov.core import store
-    from cgov.exchange import service
-
-    path = tmp_path_factory.mktemp("month") / "month.db"
-    shutil.copy(_town_template, path)
-    # Session fixtures run before the per-test environment: the file's local
-    # times are China's, as in every test.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TZ", "Asia/Shanghai")
-        eng = store.engine_for(str(path))
-        with store.writing(eng, actor="fixture") as s:
-            service.import_sources(s, [(str(MEETINGS), MEETINGS.read_bytes())])
-        store.forget_engines()
-    return path
+def _month_template(_town_template, derive_template) -> str:
+    return derive_template(_town_template, "month", MEETINGS)
 
 
 @pytest.fixture
-def month_path(_month_template, db_path):
-    shutil.copy(_month_template, db_path)
-    os.chmod(db_path, 0o600)
-    return db_path
+def month_db(_month_template, store_copy) -> str:
+    """The --db value of this test's copy of the example month."""
+    return store_copy(_month_template)
 
 
 @pytest.fixture
-def month(month_path):
+def month(month_db):
     """The example town with the example month of meetings."""
     from cgov.core import store
 
-    return store.engine_for(str(month_path))
+    return store.engine_for(month_db)
 
 
 @pytest.fixture
-def month_cli(month_path, cli):
-    """The CLI runner on the example month (`cli` runs on db_path)."""
-    return cli
+def month_cli(month_db, cli_for):
+    """The CLI runner on the example month."""
+    return cli_for(month_db)
 
 
 @pytest.fixture(autouse=True)

@@ -139,6 +139,22 @@ matters:
         assert fragment in text
 
 
+def test_types_given_in_yaml_list_by_code_after_one_changes(town_cli, tmp_path):
+    def types_file(council_name):
+        f = tmp_path / "types.yaml"
+        f.write_text(f"""cgov: 1
+meeting_types:
+  - {{code: building-council, name: {council_name}, name_en: Building council, passing: ">= 1/2 present"}}
+  - {{code: owners-assembly, name: 业主大会, name_en: Owners' assembly, passing: ">= 2/3 present"}}
+""", encoding="utf-8")
+        return f
+
+    ok(town_cli("import", types_file("楼栋议事会")))
+    ok(town_cli("import", types_file("楼栋居民议事会")))
+    codes = [t["code"] for t in json.loads(ok(town_cli("meeting", "types", "-f", "json")))]
+    assert codes[-2:] == ["building-council", "owners-assembly"]
+
+
 def test_a_new_type_from_yaml_governs_its_meetings(town):
     doc = """cgov: 1
 meeting_types:
