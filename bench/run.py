@@ -147,7 +147,7 @@ def main(argv=None) -> int:
     q_cgov, q_raw = report_query_work(city, args.runs)
     figure(rows, "weekly case figures: query work", q_cgov, q_raw, "≤ 3 × raw SQL", lambda c, b: c <= 3 * b)
 
-    size = sum(p.stat().st_size for p in work.glob("city.db*"))
+    size = sum(p.stat().st_size for p in (city, work / "city.db-wal") if p.exists())
     info["db_bytes"] = size
     info["db_mb_per_million_cases"] = size / 1024 / 1024 / (info["cases"] / 1_000_000)
     info["index_mb"] = index_sizes(city)
