@@ -77,7 +77,9 @@ def _localized(data, o):
 def _cols(*spec):
     from cgov.core.output import Col
 
-    return [Col(*s) for s in spec]
+    # A feature's enum words win over another feature's same word ("add" is
+    # 吹哨 for a case, 直接列入 for an access item).
+    return [Col(*s, labels=LABELS if len(s) > 3 and s[3] else None) for s in spec]
 
 
 def _date(value: str | None, what: str):

@@ -32,7 +32,9 @@ def _interactive() -> bool:
 def _cols(*spec):
     from cgov.core.output import Col
 
-    return [Col(*s) for s in spec]
+    # A feature's enum words win over another feature's same word ("add" is
+    # 吹哨 for a case, 直接列入 for an access item).
+    return [Col(*s, labels=LABELS if len(s) > 3 and s[3] else None) for s in spec]
 
 
 def _at(at: str | None):
@@ -50,7 +52,7 @@ def _done(ctx: typer.Context, fmt: str | None, lang: str | None, row: dict, en: 
 
         render_show(row, [], o)
         return
-    typer.echo(f"{row['id']} {i18n.label(row['status'], o.lang)}{i18n.t(en, en if zh is None else zh, o.lang)}")
+    typer.echo(f"{row['id']} {(LABELS.get(row['status'], row['status']) if o.lang == 'zh' else row['status'])}{i18n.t(en, en if zh is None else zh, o.lang)}")
 
 
 # ---- add ---------------------------------------------------------------------------------

@@ -74,8 +74,8 @@ def _text_value(v, col: Col | None, lang: str) -> str:
         return f"{v:.1%}" if col and col.key.endswith("rate") else f"{v:g}"
     if isinstance(v, (list, tuple)):
         return ", ".join(_text_value(x, col, lang) for x in v)
-    if col and col.labels is not None and lang == "zh":
-        return str(col.labels.get(v, v))
+    if col and col.labels is not None and lang == "zh" and v in col.labels:
+        return str(col.labels[v])
     if col and col.enum:
         return str(i18n.label(v, lang))
     return str(v)

@@ -20,7 +20,9 @@ PeopleOpt = Annotated[Optional[list[str]], typer.Option(help="Person ids or name
 def _cols(*spec):
     from cgov.core.output import Col
 
-    return [Col(*s) for s in spec]
+    # A feature's enum words win over another feature's same word ("add" is
+    # 吹哨 for a case, 直接列入 for an access item).
+    return [Col(*s, labels=LABELS if len(s) > 3 and s[3] else None) for s in spec]
 
 
 def _at(value: str | None):
@@ -331,7 +333,7 @@ def meeting_vote(
     with cmd.writing(ctx) as s:
         row = service.vote(s, motion, method, tally=tally, ballots=ballots, at=_at(at), replace=replace)
     _done(o, row, i18n.t(f"{row['result']}: {row['explanation']}",
-                         f"{i18n.label(row['result'], 'zh')}：{row['explanation_zh']}", o.lang))
+                         f"{LABELS.get(row['result'], row['result'])}：{row['explanation_zh']}", o.lang))
 
 
 @meeting_app.command("action")
@@ -581,4 +583,4 @@ def matter_advance(
     o = cmd.out(ctx, fmt, lang)
     with cmd.writing(ctx) as s:
         row = matters.advance(s, matter, stage=stage, meeting=meeting, motion=motion, where=where, at=_at(at))
-    _done(o, row, i18n.t(f"{row['id']}: {row['stage']}", f"{row['id']}：{i18n.label(row['stage'], 'zh')}", o.lang))
+    _done(o, row, i18n.t(f"{row['id']}: {row['stage']}", f"{row['id']}：{LABELS.get(row['stage'], row['stage'])}", o.lang))

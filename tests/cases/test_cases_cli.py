@@ -175,6 +175,10 @@ def test_missing_required_options_are_usage_errors(three, town_cli):
 # ---- reading ------------------------------------------------------------------------------
 
 def test_show_draws_the_timeline_in_english_and_chinese(three, town_cli):
+    # The access list calls its own "add" 直接列入; with it loaded in the same
+    # process a case's "add" must still read 吹哨.
+    import cgov.access.cli  # noqa: F401
+
     a, _, _ = three
     text = ok(town_cli("case", "show", a, "-f", "plain")).stdout
     assert "Status" in text and "rated" in text and "139****9001" in text and "13900009001" not in text
