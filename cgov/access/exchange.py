@@ -33,7 +33,10 @@ rejections and revocations) and 费随事走 (an admitted assist item brings fun
 or conditions). It trusts the file on the fuzzy rules (duplicates, negative
 list): those judge new decisions in `approve` and `add`, not records of
 decisions already taken. Each item or refusal created or changed is written
-to the audit log with its content hash."""
+to the audit log with its content hash. Imported steps are not sealed one by
+one (the `import` entry names the file they came from); when an import
+rewrites a step or refusal that a command sealed, the seal is renewed
+(`access.reseal`, see audit.reseal), so the rewrite is in the chain."""
 
 from __future__ import annotations
 
@@ -345,6 +348,7 @@ def _bump(session, ids) -> None:
 
 def _apply_items(session, p: Plan) -> dict:
     counts = _counts()
+    rewritten = []
     for e in p.items:
         item, old_events = e.stored, p.stored_events.get(e.key, [])
         created = item is None
@@ -367,6 +371,7 @@ def _apply_items(session, p: Plan) -> dict:
                                         actor=by, status=status))
             item.status = e.status
             changed = True
+            rewritten.append(item.id)
         session.flush()
         if not changed:
             counts["unchanged"] += 1
@@ -375,6 +380,7 @@ def _apply_items(session, p: Plan) -> dict:
         audit.record(session, "access.import", entity="access_item", ids=[item.id, item.department_id],
                      detail={"name": item.name, "status": item.status, "change": "created" if created else "updated"},
                      content_hash=service.item_hash(session, item))
+    audit.reseal(session, rewritten, service)
     _bump(session, [e.key for e in p.items])
     return counts
 
@@ -396,6 +402,7 @@ def _apply_refusals(session, p: Plan) -> dict:
         session.flush()
         audit.record(session, "access.import", entity="access_refusal", ids=[r.id, r.department_id],
                      detail={"request": r.request}, content_hash=service.digest(service.canonical_refusal(r)))
+    audit.reseal(session, [e.key for e in p.refusals if e.stored is not None], service)
     _bump(session, [e.key for e in p.refusals])
     return counts
 

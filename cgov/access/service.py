@@ -34,9 +34,11 @@ holidays (copy the State Council's notice; its weekend days change nothing)
 and weekend make-up days 调休 with `working: true`. The limit is 15 unless CGOV_ACCESS_LIMIT_DAYS says
 otherwise; commands take `--limit-days` for one run.
 
-Every change is in the audit log; a decision (add, approve, reject, revoke,
-refuse) carries `content_hash`: the SHA-256 of the decided record in the
-canonical form of `canonical_item` / `canonical_refusal`."""
+Every change is in the audit log; a step (apply, add, approve, reject,
+revoke) and a refusal carry `content_hash`, the SHA-256 of the step's history
+row (`canonical_event`) or of the refusal (`canonical_refusal`), which
+`cgov audit verify` recomputes (SEALS, sealed_hash). An import's entry
+hashes the whole item with its history (`canonical_item`)."""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ from sqlmodel import select
 
 from cgov.access import matching
 from cgov.access.labels import LABELS
-from cgov.access.models import (KINDS, NEEDS_REASON, SHOWN_STATUSES, TRANSITIONS, AccessEvent,
+from cgov.access.models import (ACTIONS, KINDS, NEEDS_REASON, SHOWN_STATUSES, TRANSITIONS, AccessEvent,
                                 AccessHoliday, AccessItem, AccessRefusal)
 from cgov.core import audit, clock, sequence
 from cgov.core.errors import Invalid, NotFound, Refused
@@ -371,12 +373,48 @@ def canonical_refusal(r: AccessRefusal) -> dict:
             "request": r.request, "item": r.item_id, "reason": r.reason}
 
 
+def canonical_event(e: AccessEvent) -> dict:
+    """One step of an item's history as it is sealed: a decision and nothing
+    that later steps change, times in UTC."""
+    return {"item": e.item_id, "at": audit.utc_text(e.at), "action": e.action, "status": e.status,
+            "reason": e.reason, "by": e.actor}
+
+
 def digest(record: dict) -> str:
-    return audit.content_digest(json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+    return audit.record_digest(record)
 
 
 def item_hash(session, item: AccessItem) -> str:
     return digest(canonical_item(item, item_events(session, [item.id]).get(item.id, [])))
+
+
+# ---- seals ------------------------------------------------------------------------
+# What `cgov audit verify` rechecks for the access list (see cgov/core/audit.py).
+# A step is found again by its item and action: the flow allows each action
+# at most once in an item's history.
+
+SEALS = {
+    **{f"access.{a}": (f"the {a} step no longer matches the hash recorded when it was taken",
+                       f"the {a} step it sealed is gone from the item's history") for a in ACTIONS},
+    "access.refuse": ("the refusal no longer matches the hash recorded when the request was turned away",
+                      "the refusal it sealed is gone"),
+    "access.reseal": ("the record no longer matches the hash recorded when an import rewrote it",
+                      "the record it sealed is gone"),
+}
+
+
+def sealed_hash(session, entry) -> str | None:
+    """The hash of the step or refusal an entry sealed, as stored now (None: gone)."""
+    record_id = audit.first_id(entry)
+    if entry.entity == "access_refusal":
+        r = session.get(AccessRefusal, record_id)
+        return digest(canonical_refusal(r)) if r is not None else None
+    action = json.loads(entry.detail).get("event")
+    if action is None:
+        return audit.UNCHECKED  # sealed the whole item, before steps were sealed one by one
+    e = session.exec(select(AccessEvent).where(AccessEvent.item_id == record_id,
+                                               AccessEvent.action == action)).first()
+    return digest(canonical_event(e)) if e is not None else None
 
 
 def _step(session, item: AccessItem, action: str, at: dt.datetime, reason: str | None = None,
@@ -395,13 +433,16 @@ def _step(session, item: AccessItem, action: str, at: dt.datetime, reason: str |
                       f"({last.action}, {clock.fmt_local(last.at)})")
     item.status = after
     session.add(item)
-    session.add(AccessEvent(item_id=item.id, at=at, action=action, status=after, reason=_text(reason),
-                            actor=session.info.get("actor")))
+    ev = AccessEvent(item_id=item.id, at=at, action=action, status=after, reason=_text(reason),
+                     actor=session.info.get("actor"))
+    session.add(ev)
     session.flush()
+    # The step is sealed on its own ("event" names it): later steps add to
+    # the history without changing what was decided here.
     audit.record(session, f"access.{action}", entity="access_item", ids=[item.id, item.department_id],
                  detail={"name": item.name, "kind": item.kind, "status": after, "at": at,
-                         "reason": _text(reason), **(detail or {})},
-                 content_hash=item_hash(session, item))
+                         "reason": _text(reason), "event": action, **(detail or {})},
+                 content_hash=digest(canonical_event(ev)))
 
 
 def _forbidden(item: AccessItem, action: str) -> Refused:

@@ -4,7 +4,15 @@ A case's timeline in YAML is replayed through the same state machine as the
 commands (flow.apply_event), so history back-filled from paper obeys the flow
 and leaves the same columns behind. A key left out of a case keeps what is
 stored; `events`, when given, is the whole timeline. `status` is a check: it
-must be where the events lead. A masked reporter phone keeps the stored one."""
+must be where the events lead. A masked reporter phone keeps the stored one.
+
+The audit log seals the closes and ratings typed as commands, not those of
+imported history: that history was decided elsewhere and comes from a file
+the `import` entry names, and sealing it event by event would add an entry
+per close to imports of a whole district's past (hundreds of thousands of
+entries, each extending the chain in turn). When an import rewrites the
+timeline of a case whose close or rating was sealed, the seal is renewed
+(`case.reseal`, see audit.reseal), so the rewrite is in the chain."""
 
 from __future__ import annotations
 
@@ -16,7 +24,7 @@ from sqlalchemy import delete, insert, select, update
 from cgov.cases import flow, service, taxonomy
 from cgov.cases.models import (EVENT_KINDS, MAX_ESCALATION, PRIORITIES, REQUEST_TYPES, SATISFACTION, SOURCES,
                                STATUSES, Case, CaseCategory, CaseEvent)
-from cgov.core import clock, privacy, sequence
+from cgov.core import audit, clock, privacy, sequence
 from cgov.core.errors import CgovError
 from cgov.core.schema import Problems, Record
 from cgov.org.models import ORG_CLASSES
@@ -357,7 +365,7 @@ def _apply_categories(session, p: Plan) -> dict:
 
 def _apply_cases(session, p: Plan) -> dict:
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    cases, events, highest = [], [], {}
+    cases, events, highest, rewritten = [], [], {}, []
     table = Case.__table__
     for case, evs, old, changed in p.cases:
         m = service.CASE_ID.match(case.id)
@@ -373,11 +381,13 @@ def _apply_cases(session, p: Plan) -> dict:
             session.execute(delete(CaseEvent.__table__).where(CaseEvent.__table__.c.case_id == case.id))
             session.execute(update(table).where(table.c.id == case.id).values(**row))
             counts["updated"] += 1
+            rewritten.append(case.id)
         events.extend({"case_id": case.id, **dict(zip(EVENT_COLUMNS, _event_values(e)))} for e in evs)
     for part in _chunks(cases):
         session.execute(insert(table), part)
     for part in _chunks(events):
         session.execute(insert(CaseEvent.__table__), part)
+    audit.reseal(session, rewritten, service)
     # New cases typed after an import of history get numbers above it.
     for year, n in highest.items():
         sequence.ensure_at_least(session, f"case-{year}", n)

@@ -8,6 +8,7 @@ event and an audit entry in the caller's transaction and returns the case as
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from sqlalchemy import func, or_
@@ -334,11 +335,50 @@ def _step(session, ref: str, kind: str, at: dt.datetime | None, **fields) -> dic
     if ev.level is not None:
         detail["level"] = ev.level
     content = None
-    if kind == "close":
-        # Closures join the tamper-evident chain with what was closed.
-        content = audit.content_digest(f"{case.id}|{clock.iso_local(ev.at)}|{case.handler_id}|{ev.note or ''}")
+    if f"case.{kind}" in SEALS:
+        # Closes and ratings are sealed in the chain: the event row, which
+        # `audit verify` finds again by its place in the case's timeline.
+        detail["event"] = ev.seq
+        content = event_hash(ev)
     audit.record(session, f"case.{kind}", entity="case", ids=[case.id], detail=detail, content_hash=content)
     return show_case(session, case.id)
+
+
+# ---- seals ------------------------------------------------------------------------
+# What `cgov audit verify` rechecks for cases (see cgov/core/audit.py).
+
+SEALS = {
+    "case.close": ("the close event no longer matches the hash recorded when the case was closed",
+                   "the close event it sealed is gone from the case's timeline"),
+    "case.rate": ("the rating no longer matches the hash recorded when the case was rated",
+                  "the rating it sealed is gone from the case's timeline"),
+    "case.reseal": ("the event no longer matches the hash recorded when an import rewrote the timeline",
+                    "the event it sealed is gone from the case's timeline"),
+}
+
+
+def canonical_event(ev) -> dict:
+    """An event row as it is sealed: every stored field but the row number,
+    times in UTC. The same whether the row came from a command or an import."""
+    return {"case": ev.case_id, "seq": ev.seq, "kind": ev.kind, "at": audit.utc_text(ev.at), "actor": ev.actor,
+            "note": ev.note, "handler_type": ev.handler_type, "handler": ev.handler_id, "resolved": ev.resolved,
+            "satisfaction": ev.satisfaction, "deadline": audit.utc_text(ev.deadline),
+            "previous_deadline": audit.utc_text(ev.previous_deadline), "approver": ev.approver,
+            "level": ev.level, "duplicate_of": ev.duplicate_of}
+
+
+def event_hash(ev) -> str:
+    return audit.record_digest(canonical_event(ev))
+
+
+def sealed_hash(session, entry) -> str | None:
+    """The hash of the event an entry sealed, as stored now (None: gone)."""
+    seq = json.loads(entry.detail).get("event")
+    if seq is None:
+        return audit.UNCHECKED  # a close sealed before events were hashed as rows
+    ev = session.exec(select(CaseEvent).where(CaseEvent.case_id == audit.first_id(entry),
+                                              CaseEvent.seq == seq)).first()
+    return event_hash(ev) if ev is not None else None
 
 
 def accept(session, ref: str, note: str | None = None, at: dt.datetime | None = None) -> dict:

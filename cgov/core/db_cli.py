@@ -145,7 +145,11 @@ def _short_detail(d: dict) -> str:
 @audit_app.command("verify")
 def verify(ctx: typer.Context, anchor: Annotated[Optional[str], typer.Option(
         help="A head hash published earlier: it must still be in the chain.")] = None):
-    """Re-walk the hash chain and name the first entry that does not follow."""
+    """Re-walk the hash chain, recompute the hash of every sealed record
+    (published minutes and addenda, case closes and ratings, access-list
+    decisions) and name the first entry that does not match; exit 1 then.
+
+    Example: cgov audit verify --anchor 3f9c2a…  (the head printed in last week's report)"""
     from cgov.core import audit
     from cgov.core.errors import CgovError
 
@@ -153,4 +157,11 @@ def verify(ctx: typer.Context, anchor: Annotated[Optional[str], typer.Option(
         result = audit.verify(s, anchor=anchor)
     if not result["ok"]:
         raise CgovError(result["problem"])
-    typer.echo(f"audit chain intact: {result['entries']} entries, head {result['head']}")
+    older = f" ({result['unchecked']} older seals in a form that cannot be recomputed)" if result["unchecked"] else ""
+    typer.echo(f"audit chain intact: {result['entries']} entries, {result['checked']} sealed records "
+               f"match their hashes{older}, head {result['head']}")
+    if result["renewed"]:
+        # An import that rewrote sealed records renewed their seals: lawful
+        # through cgov, and worth a look after an anchor was published.
+        typer.echo(f"{result['renewed']} seals were renewed by imports that rewrote their records: "
+                   "cgov audit log --action '*.reseal'")

@@ -135,6 +135,10 @@ def writing(engine: Engine, actor: str = "cgov"):
 @contextlib.contextmanager
 def reading(engine: Engine):
     """One read transaction, so a report's parts add up to its totals."""
+    if engine.dialect.name == "postgresql":
+        # PostgreSQL's default, read committed, takes a new snapshot for each
+        # statement: a report's queries would each see other writers' commits.
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with busy_guard():
         with Session(engine) as s:
             yield s

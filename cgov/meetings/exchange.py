@@ -551,12 +551,15 @@ def _write_meeting(session, v: dict, m: Meeting | None, old: dict | None, change
         _write_motions(session, m, v["motions"])
     if "actions" in changed:
         _write_actions(session, m, v["actions"])
+    # What is made public is sealed in the audit log however it came in, so
+    # `cgov audit verify` rechecks imported minutes too.
     if "published" in changed and v["published"] is not None:
         service.publish_meeting(session, m, v["published"]["where"], v["published"]["at"])
+        service.seal_publication(session, m, imported=True)
     if "addenda" in changed:
         stored = (old or {}).get("addenda", [])
         for a in v["addenda"][len(stored):]:
-            service.create_addendum(session, m, a["text"], a["at"])
+            service.seal_addendum(session, m, service.create_addendum(session, m, a["text"], a["at"]), imported=True)
 
 
 def _apply_meetings(session, items) -> dict:

@@ -9,6 +9,7 @@ change is refused except an addendum."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from fractions import Fraction
 
 from sqlalchemy import func
@@ -769,9 +770,7 @@ def publish_meeting(session, m: Meeting, where: str, at: dt.datetime) -> None:
 def publish(session, meeting: str, where: str, at: dt.datetime | None = None) -> dict:
     m = get_meeting(session, meeting)
     publish_meeting(session, m, where, at or clock.now())
-    audit.record(session, "meeting.publish", entity="meeting", ids=[m.id],
-                 detail={"where": m.published_where, "published_at": m.published_at},
-                 content_hash=m.content_hash)
+    seal_publication(session, m)
     return show_meeting(session, m.id)
 
 
@@ -789,9 +788,45 @@ def create_addendum(session, m: Meeting, text: str, at: dt.datetime) -> Addendum
 def add_addendum(session, meeting: str, text: str, at: dt.datetime | None = None) -> dict:
     m = get_meeting(session, meeting)
     a = create_addendum(session, m, text, at or clock.now())
-    audit.record(session, "meeting.addendum", entity="meeting", ids=[m.id],
-                 detail={"position": a.position, "at": a.at}, content_hash=audit.content_digest(a.text))
+    seal_addendum(session, m, a)
     return {"meeting": m.id, "position": a.position, "at": a.at, "text": a.text}
+
+
+# ---- seals ------------------------------------------------------------------------
+# What `cgov audit verify` rechecks for meetings (see cgov/core/audit.py). The
+# draft minutes (`meeting.minutes`) are hashed too, but a draft may be
+# replaced until publication, so only what was made public is rechecked.
+
+SEALS = {
+    "meeting.publish": ("the published minutes no longer match the hash recorded when they were published",
+                        "the published minutes it sealed are gone"),
+    "meeting.addendum": ("the addendum no longer matches the hash recorded when it was added",
+                         "the addendum it sealed is gone"),
+}
+
+
+def sealed_hash(session, entry) -> str | None:
+    """The hash of the published text or addendum an entry sealed, as stored now (None: gone)."""
+    meeting_id = audit.first_id(entry)
+    if entry.action == "meeting.publish":
+        m = session.get(Meeting, meeting_id)
+        return audit.content_digest(m.published_text) if m is not None and m.published_text is not None else None
+    a = session.exec(select(Addendum).where(Addendum.meeting_id == meeting_id,
+                                            Addendum.position == json.loads(entry.detail)["position"])).first()
+    return audit.content_digest(a.text) if a is not None else None
+
+
+def seal_publication(session, m: Meeting, imported: bool = False) -> None:
+    audit.record(session, "meeting.publish", entity="meeting", ids=[m.id],
+                 detail={"where": m.published_where, "published_at": m.published_at,
+                         **({"imported": True} if imported else {})},
+                 content_hash=m.content_hash)
+
+
+def seal_addendum(session, m: Meeting, a: Addendum, imported: bool = False) -> None:
+    audit.record(session, "meeting.addendum", entity="meeting", ids=[m.id],
+                 detail={"position": a.position, "at": a.at, **({"imported": True} if imported else {})},
+                 content_hash=audit.content_digest(a.text))
 
 
 # ---- reading ------------------------------------------------------------------------

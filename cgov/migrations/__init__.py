@@ -10,7 +10,7 @@ before commit. A backup is written first when the database has data."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import os
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -81,6 +81,30 @@ def m0006_volunteers(conn: Connection) -> None:
     _create_feature_tables(conn, TABLES)
 
 
+def m0007_published_guards(conn: Connection) -> None:
+    """Published minutes and their addenda cannot be changed or removed, even
+    with SQL: a meeting's row is frozen once `published_at` is set, and
+    addenda are append-only. Someone who must (a court order) drops the
+    trigger first, and `cgov audit verify` then shows what changed."""
+    append_only(conn, "meeting_addendum")
+    if conn.dialect.name == "sqlite":
+        for op in ("UPDATE", "DELETE"):
+            conn.execute(text(
+                f"CREATE TRIGGER IF NOT EXISTS meeting_published_no_{op.lower()} BEFORE {op} ON meeting "
+                "WHEN OLD.published_at IS NOT NULL "
+                "BEGIN SELECT RAISE(ABORT, 'meeting is published and cannot change'); END"))
+    else:
+        conn.execute(text(
+            "CREATE OR REPLACE FUNCTION cgov_published_frozen() RETURNS trigger AS $$ "
+            "BEGIN IF OLD.published_at IS NOT NULL THEN "
+            "RAISE EXCEPTION '% is published and cannot change', TG_TABLE_NAME; END IF; "
+            "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"))
+        conn.execute(text("DROP TRIGGER IF EXISTS meeting_published ON meeting"))
+        conn.execute(text(
+            "CREATE TRIGGER meeting_published BEFORE UPDATE OR DELETE ON meeting "
+            "FOR EACH ROW EXECUTE FUNCTION cgov_published_frozen()"))
+
+
 MIGRATIONS = [
     ("0001_org", m0001_org),
     ("0002_cases", m0002_cases),
@@ -88,6 +112,7 @@ MIGRATIONS = [
     ("0004_meetings", m0004_meetings),
     ("0005_audit_append_only", m0005_audit_append_only),
     ("0006_volunteers", m0006_volunteers),
+    ("0007_published_guards", m0007_published_guards),
 ]
 
 
@@ -160,4 +185,7 @@ def _backup_before(engine: Engine, version: int) -> None:
     if path is None:
         return
     stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
-    bk.sqlite_backup(engine, path.with_name(f"{path.name}.v{version}-{stamp}.bak"))
+    # Two processes started by a new cgov in the same second (cron beside a
+    # terminal) both back up before one takes the lock: the pid keeps their
+    # names apart.
+    bk.sqlite_backup(engine, path.with_name(f"{path.name}.v{version}-{stamp}-{os.getpid()}.bak"))
