@@ -19,6 +19,7 @@ def _tables():
     import cgov.core.sequence  # noqa: F401
     import cgov.meetings.models  # noqa: F401
     import cgov.org.models  # noqa: F401
+    import cgov.volunteers.models  # noqa: F401
 
     # Parents before children, so foreign keys hold at every insert.
     return SQLModel.metadata.sorted_tables

@@ -105,6 +105,16 @@ def m0007_published_guards(conn: Connection) -> None:
             "FOR EACH ROW EXECUTE FUNCTION cgov_published_frozen()"))
 
 
+def m0008_volunteers_ledger(conn: Connection) -> None:
+    """The volunteers' tables arrived after 0006 had run (empty) on some
+    databases: create what is missing, and make the points ledger
+    append-only — a correction is a new `adjust` entry, never an edit."""
+    from cgov.volunteers.models import TABLES
+
+    _create_feature_tables(conn, TABLES)
+    append_only(conn, "points_entry")
+
+
 MIGRATIONS = [
     ("0001_org", m0001_org),
     ("0002_cases", m0002_cases),
@@ -113,6 +123,7 @@ MIGRATIONS = [
     ("0005_audit_append_only", m0005_audit_append_only),
     ("0006_volunteers", m0006_volunteers),
     ("0007_published_guards", m0007_published_guards),
+    ("0008_volunteers_ledger", m0008_volunteers_ledger),
 ]
 
 

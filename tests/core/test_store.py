@@ -67,6 +67,32 @@ def test_a_version_1_database_is_migrated_and_keeps_every_row(sqlite_file):
     assert len(backups) == 1 and stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
 
 
+def test_a_database_whose_0006_made_no_tables_gets_the_volunteers_ledger(sqlite_file):
+    # cgov releases before the volunteers feature ran 0006 with no tables.
+    store.engine_for(str(sqlite_file))
+    store.forget_engines()
+    con = sqlite3.connect(sqlite_file)
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+                                        "('points_entry', 'volunteer_activity', 'registration', 'need', "
+                                        "'resource', 'project', 'project_need', 'project_resource')")]
+    assert "points_entry" in tables
+    con.execute("PRAGMA foreign_keys = OFF")
+    for t in tables:
+        con.execute(f'DROP TABLE "{t}"')
+    con.execute("DELETE FROM cgov_migrations WHERE name = '0008_volunteers_ledger'")
+    con.commit()
+    con.close()
+    eng = store.engine_for(str(sqlite_file))
+    assert migrations.status(eng)["pending"] == []
+    con = sqlite3.connect(sqlite_file)
+    # A bare row (foreign keys are off in this plain connection) to try an edit on.
+    con.execute("INSERT INTO points_entry (id, person_id, kind, at, points_c, minutes, created_at) "
+                "VALUES ('L-1', 'p-1', 'adjust', '2026-11-01', 100, 0, '2026-11-01')")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        con.execute("UPDATE points_entry SET points_c = 0")
+    con.close()
+
+
 def test_a_database_from_a_newer_cgov_is_refused_and_left_untouched(sqlite_file):
     db_path = sqlite_file
     store.engine_for(str(db_path))
