@@ -37,6 +37,7 @@ T = {
     "access_all": ("The access list is the street's: these figures cover every community.",
                    "准入清单全街道（镇）统一，以下数字不分社区。"),
     "org": ("Org chart changes", "组织架构变动"),
+    "volunteers": ("Volunteers and co-building", "志愿服务与共建"),
     "grid": ("Grid check", "网格检查"), "findings": ("Findings", "问题合计"),
     "cross": ("Cross-appointment rate", "交叉任职率"),
     "history": ("Last eight weeks", "近八周"),
@@ -53,6 +54,15 @@ ACCESS_KEYS = (("applications_received", "Applications received", "收到申请"
                ("reduction_rate", "Reduction rate", "精简率"))
 ORG_KEYS = (("persons_added", "People added", "新增人员"), ("posts_started", "Posts started", "新任职务"),
             ("posts_ended", "Posts ended", "卸任职务"))
+VOLUNTEER_KEYS = (("activities", "Activities held", "志愿服务活动"), ("volunteers", "Volunteers who served", "参与志愿者"),
+                  ("hours_served", "Hours served", "服务时长（小时）"), ("points_earned", "Points earned", "获得积分"),
+                  ("hours_adjusted", "Hours corrected", "更正时长（小时）"),
+                  ("points_adjusted", "Points corrected", "更正积分"), ("redemptions", "Redemptions", "兑换次数"),
+                  ("points_redeemed", "Points redeemed", "兑换积分"), ("wishes_posted", "Micro-wishes posted", "新发布微心愿"),
+                  ("wishes_fulfilled", "Micro-wishes fulfilled", "已实现微心愿"),
+                  ("needs_posted", "Needs posted", "新增需求"), ("needs_fulfilled", "Needs met", "已满足需求"),
+                  ("projects_started", "Projects started", "启动项目"), ("projects_done", "Projects done", "完成项目"),
+                  ("registrations", "Units and members newly registered", "新报到（双报到）"))
 MEETING_KEYS = ("held", "motions_voted", "motions_passed", "motions_failed", "motions_void", "minutes_published")
 HISTORY_KEYS = ("reported", "due", "closed_on_time", "on_time_rate", "rated", "satisfaction_rate")
 METRIC = {k: (en, zh) for k, en, zh in METRIC_COLS}
@@ -161,6 +171,9 @@ def tables(r: dict, lang: str) -> list[tuple[str, str | None, list[dict], list[C
                 *_kv([(_pick((en, zh), lang), num(k, a[k])) for k, en, zh in ACCESS_KEYS])))
     out.append((t("org", lang), None,
                 *_kv([(_pick((en, zh), lang), str(o[k])) for k, en, zh in ORG_KEYS], "count")))
+    v = r["volunteers"]
+    out.append((t("volunteers", lang), None,
+                *_kv([(_pick((en, zh), lang), num(k, v[k])) for k, en, zh in VOLUNTEER_KEYS], "count")))
     out.append((t("grid", lang), None, *_kv(
         [(_pick(GRID_RULES.get(rule, (rule, rule)), lang), str(n)) for rule, n in g["by_rule"].items()]
         + [(t("findings", lang), str(g["findings"])), (t("cross", lang), num("rate", g["cross_appointment_rate"]))])))

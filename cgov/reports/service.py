@@ -312,6 +312,14 @@ def org_section(session, start: dt.datetime, end: dt.datetime, area=None) -> dic
             "posts_ended": session.exec(ended).one()}
 
 
+def volunteer_section(session, start: dt.datetime, end: dt.datetime, area=None) -> dict:
+    """Volunteer service, the points ledger, the three lists and 双报到
+    registrations in the period (the volunteers feature computes them)."""
+    from cgov.volunteers import service as volunteers
+
+    return volunteers.period_figures(session, start, end, area)
+
+
 def grid_section(session, end: dt.datetime, area=None) -> dict:
     """`cgov grid check` as of the period's last day."""
     from cgov.org.service import grid_check
@@ -348,6 +356,7 @@ def weekly(session, start: dt.datetime, end: dt.datetime, area: str | None = Non
         "meetings": meeting_section(session, start, end, area_id),
         "access": access_section(session, start, end, baseline),
         "org": org_section(session, start, end, area_id),
+        "volunteers": volunteer_section(session, start, end, area_id),
         "grid_check": grid_section(session, end, area_id),
         "history": history(session, end, area_id),
         "audit": audit_head(session),

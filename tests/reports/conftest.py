@@ -84,6 +84,8 @@ def _build(s, monkeypatch) -> dict:
     from cgov.meetings import service as meetings
     from cgov.org import service as org
     from cgov.org.models import Membership
+    from cgov.volunteers import lists
+    from cgov.volunteers import points as volunteers
     from sqlmodel import select
 
     ids = {}
@@ -176,6 +178,15 @@ def _build(s, monkeypatch) -> dict:
     access.revoke(s, i1, "纳入网格日常工作", at=at("2026-11-20 11:00"))
     access.refuse(s, "要求社区代收水费", "cj-market", at=at("2026-11-12 10:00"))
     access.refuse(s, "要求社区填报餐饮店统计表", "cj-market", at=at("2026-11-19 10:00"))
+
+    # Volunteers: ya's team serves 1.5 h each on Wednesday of W47; yh4's team
+    # served in W46; a micro-wish is posted in ya in W47 and 2 points redeemed.
+    volunteers.add_activity(s, "楼道清扫", "cj-ya-vt", [("p-0100", None), ("p-0101", 120)], minutes=90,
+                            at=at("2026-11-18 09:00"))
+    volunteers.add_activity(s, "敬老助餐", "cj-yh4-vt", [("p-0102", 60)], at=at("2026-11-12 09:00"))
+    volunteers.redeem(s, "p-0101", 200, "大米一袋", at=at("2026-11-19 09:00"))
+    ids["W1"] = lists.add_need(s, "修理轮椅", "repair", kind="micro-wish", person="p-0100", area=YA,
+                               at=at("2026-11-19 10:00"))["id"]
 
     monkeypatch.setenv("CGOV_NOW", "2026-11-12T10:00")
     ids["N1"] = org.add_person(s, "赵新民", home=YA)["id"]

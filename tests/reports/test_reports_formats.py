@@ -20,6 +20,9 @@ ACCESS = ("applications_received", "applications_decided", "applications_decided
           "items_admitted", "items_revoked", "requests_refused", "admitted", "baseline", "reduction",
           "reduction_rate")
 MEETING = ("held", "motions_voted", "motions_passed", "motions_failed", "motions_void", "minutes_published")
+VOLUNTEERS = ("activities", "volunteers", "hours_served", "points_earned", "hours_adjusted", "points_adjusted",
+              "redemptions", "points_redeemed", "wishes_posted", "wishes_fulfilled", "needs_posted",
+              "needs_fulfilled", "projects_started", "projects_done", "registrations")
 HISTORY = ("reported", "due", "closed_on_time", "on_time_rate", "rated", "satisfaction_rate")
 
 
@@ -89,6 +92,7 @@ def compare(tables: dict, r: dict, lang: str) -> None:
     check([row[1] for row in tables[t("access", lang)][1:]], ACCESS, [r["access"][k] for k in ACCESS])
     check([row[1] for row in tables[t("org", lang)][1:]], ("persons_added", "posts_started", "posts_ended"),
           [r["org"][k] for k in ("persons_added", "posts_started", "posts_ended")])
+    check([row[1] for row in tables[t("volunteers", lang)][1:]], VOLUNTEERS, [r["volunteers"][k] for k in VOLUNTEERS])
     g = r["grid_check"]
     grid = [row[1] for row in tables[t("grid", lang)][1:]]
     check(grid, [*g["by_rule"], "findings", "cross_appointment_rate"],
@@ -112,7 +116,7 @@ def test_every_text_format_carries_the_numbers_of_the_json(week_cli, parse, fmt,
     tables = getattr(parse, fmt)(out.stdout)
     compare(tables, r, lang)
     # Nothing beyond the tables compared: every section is one of them.
-    assert len(tables) == 12
+    assert len(tables) == 13
 
 
 def test_area_report_carries_the_same_numbers_and_says_the_access_list_is_street_wide(week_cli, parse):

@@ -156,6 +156,17 @@ def test_org_changes_grid_findings_and_audit_head(report, town):
     assert report["audit"] == {"entries": count, "head": last}
 
 
+def test_volunteer_service_points_and_wishes_of_the_week(report, weekly_json):
+    # ya's activity of W47 (1.5 h and 2 h), a redeem, a micro-wish; yh4's
+    # activity was the week before.
+    v = report["volunteers"]
+    assert (v["activities"], v["volunteers"], v["hours_served"], v["points_earned"]) == (1, 2, 3.5, 3.5)
+    assert (v["redemptions"], v["points_redeemed"], v["wishes_posted"], v["wishes_fulfilled"]) == (1, 2, 1, 0)
+    assert weekly_json("--week", "2026-W46")["volunteers"]["hours_served"] == 1
+    yh4 = weekly_json("--week", "2026-W47", "--area", "cj-yh4")["volunteers"]
+    assert (yh4["activities"], yh4["hours_served"], yh4["wishes_posted"]) == (0, 0, 0)
+
+
 def test_history_of_eight_weeks_ends_with_this_and_last_week(report):
     hist = report["history"]
     assert [h["week"] for h in hist] == [f"2026-W{n}" for n in range(40, 48)]
