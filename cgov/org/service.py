@@ -365,7 +365,10 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
     if min_households > max_households:
         raise Invalid(f"--min {min_households} is above --max {max_households}")
     scope = set(descendants(session, get_area(session, area).id)) if area else None
-    areas = {a.id: a for a in session.exec(select(Area))}
+    # Plain rows, not ORM objects: a city has tens of thousands of areas, and
+    # building an instance for each cost most of the check's time.
+    areas = {a.id: a for a in session.execute(select(Area.id, Area.name, Area.classification, Area.parent_id,
+                                                     Area.households, Area.code))}
     in_scope = (lambda aid: True) if scope is None else (lambda aid: aid in scope)
     findings = []
 
@@ -397,8 +400,10 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
                 find("building-claimed-twice", b.id, b.name,
                      f"also claimed by grid {areas[other].parent_id} (as {other})")
             seen.setdefault(key, b.id)
-    orgs = session.exec(select(Organization)).all()
+    orgs = session.execute(select(Organization.id, Organization.name, Organization.classification,
+                                  Organization.area_id, Organization.parent_id)).all()
     branch_areas = {o.area_id for o in orgs if o.classification == "party-branch"}
+    with_work_group = {o.parent_id for o in orgs if o.classification == "party-work-group"}
     posts = _grid_posts(session, {g.id for g in grids}, on)
     for g in sorted(grids, key=lambda a: a.id):
         p = posts.get(g.id, {"grid-leader": [], "grid-worker": []})
@@ -417,7 +422,7 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
             if full < 3:
                 find("branch-too-small", o.id, o.name, f"{full} full members; a branch needs at least 3")
         if o.classification == "owners-committee":
-            if not any(c.parent_id == o.id and c.classification == "party-work-group" for c in orgs):
+            if o.id not in with_work_group:
                 find("oc-no-work-group", o.id, o.name, "owners' committee has no party work group")
             party = counts.get(o.id, {})
             if not party.get("full") and not party.get("probationary"):
