@@ -192,13 +192,13 @@ def case_section(session, start: dt.datetime, end: dt.datetime, area=None) -> di
         by = "grid"
     # The period before, as long: a week is the local week before.
     prev_start = _weeks_before(start, 1) if _weeks_before(end, 1) == start else start - (end - start)
-    cur = metrics.metrics(session, start, end, area=area, by=by)
+    cur = metrics.metrics_by(session, start, end, area=area, bys=(by, "category"))
     prev = metrics.metrics(session, prev_start, start, area=area)
     esc, esc_prev = escalations(session, start, end, area), escalations(session, prev_start, start, area, limit=0)
     return {
         "figures": _figures(cur), "previous": _figures(prev), "change": _change(cur, prev),
-        "by_area": {"by": by, "groups": [_group(g) for g in cur["groups"]]},
-        "by_category": [_group(g) for g in metrics.metrics(session, start, end, area=area, by="category")["groups"]],
+        "by_area": {"by": by, "groups": [_group(g) for g in cur["groups_by"][by]]},
+        "by_category": [_group(g) for g in cur["groups_by"]["category"]],
         "most_overdue": most_overdue(session, end, area),
         "escalations": {"count": esc["count"], "previous": esc_prev["count"],
                         "change": esc["count"] - esc_prev["count"], "cases": esc["cases"]},

@@ -189,6 +189,19 @@ def test_other_groupings_name_their_groups(built, read, by, key):
         assert [(g["key"], g["name"], g["reported"]) for g in got["groups"] if g["key"] is None] == [(None, None, 2)]
 
 
+def test_several_groupings_in_one_pass_give_what_each_gives_alone(built, read):
+    # The weekly report takes communities, grids and categories from one pass
+    # grouped by all of them: each must be what `metrics` gives on its own,
+    # medians included (they cannot be summed, only recomputed).
+    start, end = metrics.week_period("2026-W47")
+    both = read(metrics.metrics_by, start, end, bys=("community", "grid", "category"))
+    assert {k: both[k] for k in metrics.KEYS} == W47
+    for by in ("community", "grid", "category"):
+        assert both["groups_by"][by] == _week(read, "2026-W47", by=by)["groups"], by
+    empty = read(metrics.metrics_by, *metrics.week_period("2026-W30"), bys=("community", "category"))
+    assert empty["groups_by"] == {"community": [], "category": []} and empty["reported"] == 0
+
+
 def test_bad_periods_and_groupings_are_refused(read):
     with pytest.raises(Invalid, match="not an ISO week"):
         metrics.week_period("2026-W54")
