@@ -944,7 +944,9 @@ def due(session, as_of: dt.date | None = None, org_ref: str | None = None, area:
     types = meeting_types(session)
     if type:
         types = {type: get_type(session, type)}
-    orgs = {o.id: o for o in session.exec(select(Organization))}
+    # Plain rows: a city has thousands of organizations to go through.
+    orgs = {o.id: o for o in session.execute(select(Organization.id, Organization.name,
+                                                    Organization.classification, Organization.area_id))}
     if org_ref:
         orgs = {o.id: o for o in [org.get_org(session, org_ref)]}
     if area:

@@ -33,6 +33,7 @@ T = {
     "motions_failed": ("Motions failed", "未通过"), "motions_void": ("Motions void (no quorum)", "无效（未达法定人数）"),
     "minutes_published": ("Minutes published", "会议记录公开"),
     "regular_overdue": ("Regular meetings overdue", "逾期未开的例会"),
+    "regular_overdue_top": ("Most overdue regular meetings", "逾期最久的例会（前十）"),
     "access": ("Work-item access list", "社区工作事项准入"),
     "access_all": ("The access list is the street's: these figures cover every community.",
                    "准入清单全街道（镇）统一，以下数字不分社区。"),
@@ -63,7 +64,8 @@ VOLUNTEER_KEYS = (("activities", "Activities held", "志愿服务活动"), ("vol
                   ("needs_posted", "Needs posted", "新增需求"), ("needs_fulfilled", "Needs met", "已满足需求"),
                   ("projects_started", "Projects started", "启动项目"), ("projects_done", "Projects done", "完成项目"),
                   ("registrations", "Units and members newly registered", "新报到（双报到）"))
-MEETING_KEYS = ("held", "motions_voted", "motions_passed", "motions_failed", "motions_void", "minutes_published")
+MEETING_KEYS = ("held", "motions_voted", "motions_passed", "motions_failed", "motions_void", "minutes_published",
+                "regular_overdue")
 HISTORY_KEYS = ("reported", "due", "closed_on_time", "on_time_rate", "rated", "satisfaction_rate")
 METRIC = {k: (en, zh) for k, en, zh in METRIC_COLS}
 # Cells that must not wrap in HTML: ids, times and numbers.
@@ -160,10 +162,10 @@ def tables(r: dict, lang: str) -> list[tuple[str, str | None, list[dict], list[C
     out.append((t("meetings", lang), None, *_kv(
         [(_pick(n, lang), str(v)) for n, v in types] + [(t(k, lang), str(m[k])) for k in MEETING_KEYS],
         "count")))
-    out.append((t("regular_overdue", lang), None, [
+    out.append((t("regular_overdue_top", lang), None, [
         {"organization": row["organization_name"], "type": row["type_name"] if lang == "zh" else row["type_name_en"],
          "last_held": _time(row["last_held"]), "due": _time(row["due"]), "days": str(row["overdue_days"])}
-        for row in m["regular_overdue"]],
+        for row in m["regular_overdue_top"]],
         [Col("organization", "Organization", "组织"), Col("type", "Meeting", "会议"),
          Col("last_held", "Last held", "上次召开"), Col("due", "Due", "应开日期"), Col("days", "Days overdue", "逾期天数")]))
     note = t("access_all", lang) if r["period"]["area"] else None

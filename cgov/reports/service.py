@@ -276,9 +276,12 @@ def meeting_section(session, start: dt.datetime, end: dt.datetime, area=None) ->
             "motions_voted": len(results), "motions_passed": results.count("passed"),
             "motions_failed": results.count("failed"), "motions_void": results.count("void"),
             "minutes_published": session.exec(published_q).one(),
-            "regular_overdue": [{k: r[k] for k in ("organization", "organization_name", "type", "type_name",
-                                                   "type_name_en", "last_held", "due", "overdue_days")}
-                                for r in overdue]}
+            # A city owes thousands: the count, and the ten most overdue
+            # (`cgov meeting due` lists them all).
+            "regular_overdue": len(overdue),
+            "regular_overdue_top": [{k: r[k] for k in ("organization", "organization_name", "type", "type_name",
+                                                       "type_name_en", "last_held", "due", "overdue_days")}
+                                    for r in overdue[:TOP]]}
 
 
 def access_section(session, start: dt.datetime, end: dt.datetime, baseline: int | None = None) -> dict:

@@ -19,7 +19,8 @@ GROUP = ("reported", "response_rate", "due", "on_time_rate", "closure_rate", "ra
 ACCESS = ("applications_received", "applications_decided", "applications_decided_late", "applications_overdue",
           "items_admitted", "items_revoked", "requests_refused", "admitted", "baseline", "reduction",
           "reduction_rate")
-MEETING = ("held", "motions_voted", "motions_passed", "motions_failed", "motions_void", "minutes_published")
+MEETING = ("held", "motions_voted", "motions_passed", "motions_failed", "motions_void", "minutes_published",
+           "regular_overdue")
 VOLUNTEERS = ("activities", "volunteers", "hours_served", "points_earned", "hours_adjusted", "points_adjusted",
               "redemptions", "points_redeemed", "wishes_posted", "wishes_fulfilled", "needs_posted",
               "needs_fulfilled", "projects_started", "projects_done", "registrations")
@@ -85,9 +86,9 @@ def compare(tables: dict, r: dict, lang: str) -> None:
     assert [(row[0], number(row[1])) for row in meetings[:len(m["by_type"])]] == [
         (x["name"] if lang == "zh" else x["name_en"], x["held"]) for x in m["by_type"]]
     check([row[1] for row in meetings[len(m["by_type"]):]], MEETING, [m[k] for k in MEETING])
-    regular = tables[t("regular_overdue", lang)][1:]
+    regular = tables[t("regular_overdue_top", lang)][1:]
     assert [(row[0], row[3], number(row[4])) for row in regular] == [
-        (x["organization_name"], x["due"], x["overdue_days"]) for x in m["regular_overdue"]]
+        (x["organization_name"], x["due"], x["overdue_days"]) for x in m["regular_overdue_top"]]
 
     check([row[1] for row in tables[t("access", lang)][1:]], ACCESS, [r["access"][k] for k in ACCESS])
     check([row[1] for row in tables[t("org", lang)][1:]], ("persons_added", "posts_started", "posts_ended"),
@@ -158,7 +159,7 @@ def test_lang_zh_renders_headings_and_values_in_chinese(week_cli, parse):
         assert not set(tables) & set(en)  # no English section heading is left
         assert "工作周报" in text and "范围：全部" in text
         # Enum values: meeting types, grid-check rules, figures, changes in points.
-        assert "党员大会" in text and "网格夜谈会" in text and "Party members" not in text
+        assert "党员大会" in text and "听证会" in text and "Party members" not in text and "Hearing" not in text
         assert "网格无网格长" in text and "grid-no-leader" not in text
         assert "按期结案率" in text and "+15.0个百分点" in text and " pt" not in text
     html = week_cli(*args, "-f", "html").stdout
