@@ -67,6 +67,8 @@ def generate(out: Path, scale: float = 1.0, seed: int = 7) -> dict:
                 community_of[gid] = cid
                 g_index += 1
             c_index += 1
+    org += [f"  - {{id: dept-{code}, name: {name}, classification: department, area: city}}"
+            for code, name in DEPARTMENTS]
     (out / "city-areas.yaml").write_text("\n".join(lines + org) + "\n", encoding="utf-8")
 
     people = ["cgov: 1", "persons:"]
@@ -87,7 +89,10 @@ def generate(out: Path, scale: float = 1.0, seed: int = 7) -> dict:
         people.append(rec + "}")
     (out / "city-persons.yaml").write_text("\n".join(people) + "\n", encoding="utf-8")
     n_cases = write_cases(out, rnd, grids, community_of, max(10, round(1_000_000 * scale)))
-    return {"grids": len(grids), "buildings": len(buildings), "persons": n["persons"], "cases": n_cases}
+    n_meetings = write_meetings(out, rnd, grids, community_of, max(10, round(10_000 * scale)))
+    n_items = write_access(out, rnd, max(10, round(160 * min(1.0, scale * 10))))
+    return {"grids": len(grids), "buildings": len(buildings), "persons": n["persons"], "cases": n_cases,
+            "meetings": n_meetings, "access_items": n_items}
 
 
 # Subclasses of the shipped taxonomy that communities see most.
@@ -146,6 +151,65 @@ def write_cases(out: Path, rnd: random.Random, grids: list, community_of: dict, 
             files.append(path)
             lines = []
     return total
+
+
+def write_meetings(out: Path, rnd: random.Random, grids: list, community_of: dict, total: int) -> int:
+    """Two years of meetings: grid night talks of the grid branches, joint
+    meetings of the community party committees and residents' representatives
+    meetings with a motion voted, spread evenly up to the cases' end."""
+    span = 730 * 24 * 60
+    seq: dict = {}
+    lines = ["cgov: 1", "meetings:"]
+    for i in range(total):
+        at = CASE_END - dt.timedelta(minutes=span * (total - i) / total)
+        seq[at.year] = seq.get(at.year, 0) + 1
+        mid = f"M{at.year}-{seq[at.year]:04d}"
+        grid = grids[rnd.randrange(len(grids))]
+        community = community_of[grid]
+        roll = rnd.random()
+        if roll < 0.6:
+            head = (f"  - {{id: {mid}, type: grid-night-talk, title: 网格夜谈会, organization: {grid}-pb, "
+                    f"at: '{_at(at)}', entitled: '30', present_count: '{rnd.randint(8, 30)}'")
+            yes = rnd.randint(5, 8)
+            motion = f"{{id: {mid}-1, text: 同意开展楼道清理, vote: {{method: show-of-hands, yes: '{yes}', no: '{8 - yes}', abstain: '0'}}}}"
+        elif roll < 0.85:
+            head = (f"  - {{id: {mid}, type: joint-meeting, title: 三方联席会议, organization: {community}-party, "
+                    f"at: '{_at(at)}', entitled: '12', present_count: '{rnd.randint(6, 12)}'")
+            motion = None
+        else:
+            present = rnd.randint(24, 40)
+            yes = rnd.randint(10, present)
+            head = (f"  - {{id: {mid}, type: residents-representatives-meeting, title: 居民代表会议, "
+                    f"organization: {community}-rc, at: '{_at(at)}', entitled: '40', present_count: '{present}'")
+            motion = (f"{{id: {mid}-1, text: 同意加装电梯方案, vote: {{method: show-of-hands, yes: '{yes}', "
+                      f"no: '{present - yes}', abstain: '0'}}}}")
+        lines.append(head + (f", motions: [{motion}]}}" if motion else "}"))
+    (out / "city-meetings.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return total
+
+
+DEPARTMENTS = (("civil", "区民政局"), ("housing", "区住房和城乡建设局"), ("health", "区卫生健康委员会"),
+               ("market", "区市场监督管理局"), ("urban", "区城市管理局"), ("safety", "区应急管理局"),
+               ("justice", "区司法局"), ("hrss", "区人力资源和社会保障局"))
+ACCESS_TOPICS = ("老年人", "残疾人", "退役军人", "流动人口", "困难家庭", "青少年", "妇女儿童", "独居老人",
+                 "低保对象", "特困人员", "出租房屋", "沿街商铺", "老旧小区", "电动自行车", "燃气用户", "空巢老人",
+                 "新就业群体", "志愿者", "养犬户", "育龄家庭")
+ACCESS_ACTIONS = ("信息采集", "走访慰问", "政策宣传", "安全巡查", "需求摸排", "矛盾排查", "帮扶救助", "健康服务")
+
+
+def write_access(out: Path, rnd: random.Random, total: int) -> int:
+    """The district's access list: duty and assist items admitted in 2025,
+    each a different topic and action, assist items with their funding."""
+    lines = ["cgov: 1", "access_items:"]
+    pairs = [(t, a) for a in ACCESS_ACTIONS for t in ACCESS_TOPICS][:total]
+    for i, (topic, action) in enumerate(pairs, start=1):
+        dept = DEPARTMENTS[i % len(DEPARTMENTS)][0]
+        kind = "duty" if i % 3 == 0 else "assist"
+        funding = "" if kind == "duty" else f", funding: '{rnd.randint(5, 50) * 1000}'"
+        lines.append(f"  - {{id: A-{i:04d}, name: {topic}{action}, department: dept-{dept}, kind: {kind}, "
+                     f"valid_from: 2025-01-01, status: admitted{funding}}}")
+    (out / "city-access.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(pairs)
 
 
 if __name__ == "__main__":
