@@ -60,6 +60,16 @@ class Record:
     def has(self, key: str) -> bool:
         return key in self.data
 
+    def nested(self, raw, label: str, keys: set) -> "Record | None":
+        """A nested mapping (a vote, a schedule) checked like a record and
+        reporting under this one; None, and this record failed, when bad."""
+        sub = Record(raw, self.file, self.section, self.problems, 0)
+        sub.line, sub.label = getattr(raw, "line", None) or self.line, f"{self.label}.{label}"
+        if sub.ok:
+            sub.known_keys(keys)
+        self.ok = self.ok and sub.ok
+        return sub if sub.ok else None
+
     def text(self, key: str, required: bool = False, pattern: re.Pattern | None = None):
         v = self.data.get(key)
         if v is None:

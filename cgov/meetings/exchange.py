@@ -53,16 +53,6 @@ class Plan:
     matters: list = field(default_factory=list)
 
 
-def _sub(rec: Record, raw, label: str, keys: set) -> Record | None:
-    """A nested mapping checked like a record, reporting under its parent."""
-    sub = Record(raw, rec.file, rec.section, rec.problems, 0)
-    sub.line, sub.label = getattr(raw, "line", None) or rec.line, f"{rec.label}.{label}"
-    if sub.ok:
-        sub.known_keys(keys)
-    rec.ok = rec.ok and sub.ok
-    return sub if sub.ok else None
-
-
 def _ids(rec: Record, key: str) -> list[str]:
     out = []
     for v in rec.items(key):
@@ -92,7 +82,7 @@ def _parse_type(rec: Record) -> dict:
     if rec.has("schedules"):
         v["schedules"] = {}
         for i, raw in enumerate(rec.items("schedules")):
-            sub = _sub(rec, raw, f"schedules[{i}]", SCHEDULE_KEYS)
+            sub = rec.nested(raw, f"schedules[{i}]", SCHEDULE_KEYS)
             if sub is None:
                 continue
             oid, sched = sub.ident("organization"), sub.text("schedule", required=True)
@@ -151,7 +141,7 @@ def _plan_types(session, sections, problems, p: Plan) -> None:
 
 
 def _parse_vote(rec: Record, raw) -> dict | None:
-    sub = _sub(rec, raw, "vote", VOTE_KEYS)
+    sub = rec.nested(raw, "vote", VOTE_KEYS)
     if sub is None:
         return None
     method = sub.enum("method", METHODS) or "show-of-hands"
@@ -168,7 +158,7 @@ def _parse_vote(rec: Record, raw) -> dict | None:
 def _parse_motions(rec: Record) -> list[dict]:
     out = []
     for i, raw in enumerate(rec.items("motions")):
-        sub = _sub(rec, raw, f"motions[{i}]", MOTION_KEYS)
+        sub = rec.nested(raw, f"motions[{i}]", MOTION_KEYS)
         if sub is None:
             continue
         mo = {"id": sub.ident("id", required=False), "text": sub.text("text", required=True),
@@ -185,7 +175,7 @@ def _parse_motions(rec: Record) -> list[dict]:
 def _parse_actions(rec: Record) -> list[dict]:
     out = []
     for i, raw in enumerate(rec.items("actions")):
-        sub = _sub(rec, raw, f"actions[{i}]", ACTION_KEYS)
+        sub = rec.nested(raw, f"actions[{i}]", ACTION_KEYS)
         if sub is None:
             continue
         out.append({"text": sub.text("text", required=True), "owner": sub.ident("owner"),
@@ -203,7 +193,7 @@ def _parse_absent(rec: Record) -> tuple[list, list]:
         if isinstance(raw, str):
             named.append(raw.strip())
             continue
-        sub = _sub(rec, raw, f"absent[{i}]", {"person", "reason"})
+        sub = rec.nested(raw, f"absent[{i}]", {"person", "reason"})
         if sub is None:
             continue
         pid, reason = sub.ident("person"), sub.text("reason")
@@ -221,7 +211,7 @@ def _parse_guests(rec: Record) -> tuple[list, list]:
         if isinstance(raw, str):
             people.append(raw.strip())
             continue
-        sub = _sub(rec, raw, f"guests[{i}]", {"name"})
+        sub = rec.nested(raw, f"guests[{i}]", {"name"})
         if sub is not None:
             names.append(sub.text("name", required=True))
             _sync_ok(rec, sub)
@@ -268,14 +258,14 @@ def _parse_meeting(rec: Record) -> tuple[dict, list]:
         v["actions"] = _parse_actions(rec)
     if rec.has("published"):
         pub = rec.mapping("published")
-        sub = _sub(rec, pub, "published", {"at", "where"}) if pub is not None else None
+        sub = rec.nested(pub, "published", {"at", "where"}) if pub is not None else None
         v["published"] = {"at": sub.datetime("at", required=True), "where": sub.text("where", required=True)} \
             if sub is not None else None
         _sync_ok(rec, sub)
     if rec.has("addenda"):
         v["addenda"] = []
         for i, raw in enumerate(rec.items("addenda")):
-            sub = _sub(rec, raw, f"addenda[{i}]", {"at", "text"})
+            sub = rec.nested(raw, f"addenda[{i}]", {"at", "text"})
             if sub is not None:
                 v["addenda"].append({"at": sub.datetime("at", required=True), "text": sub.text("text", required=True)})
                 _sync_ok(rec, sub)
@@ -343,7 +333,7 @@ def _plan_matters(session, sections, problems, p: Plan, meeting_ids: set) -> Non
                 v["at"] = rec.datetime("at")
             stages = []
             for j, raw_stage in enumerate(rec.items("stages")):
-                sub = _sub(rec, raw_stage, f"stages[{j}]", STAGE_KEYS)
+                sub = rec.nested(raw_stage, f"stages[{j}]", STAGE_KEYS)
                 if sub is None:
                     continue
                 st = {"stage": sub.enum("stage", STAGES, required=True), "meeting": sub.ident("meeting", required=False),

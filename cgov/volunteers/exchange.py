@@ -116,16 +116,6 @@ def _records(sections: dict, name: str, problems: Problems, keys: set):
             yield rec, rid
 
 
-def _sub(rec: Record, raw, label: str, keys: set) -> Record | None:
-    """A nested mapping checked like a record, reporting under its parent."""
-    sub = Record(raw, rec.file, rec.section, rec.problems, 0)
-    sub.line, sub.label = getattr(raw, "line", None) or rec.line, f"{rec.label}.{label}"
-    if sub.ok:
-        sub.known_keys(keys)
-    rec.ok = rec.ok and sub.ok
-    return sub if sub.ok else None
-
-
 def _strings(rec: Record, key: str) -> list[str]:
     out = []
     for v in rec.items(key):
@@ -312,7 +302,7 @@ def _parse_participants(get: Lookup, rec: Record) -> list[dict]:
         if isinstance(raw, str):
             sub, given = None, {"person": raw.strip()}
         else:
-            sub = _sub(rec, raw, f"participants[{j}]", PARTICIPANT_KEYS)
+            sub = rec.nested(raw, f"participants[{j}]", PARTICIPANT_KEYS)
             if sub is None:
                 continue
             given = {"person": sub.ident("person"), "reported": _hours(sub, "hours"),
