@@ -92,6 +92,10 @@ def main(argv=None) -> int:
     # --lang/--actor are processed before the subcommand's --help is seen.
     info["floor_import_typer_with_its_pydantic_coercion_s"] = median_of(
         python("import typer, typer._adapters"), args.runs)
+    # The floor under case add and case list: importing what they need
+    # (the case and org models are SQLModel classes, built at import).
+    info["floor_import_what_case_commands_need_s"] = median_of(
+        python("import sqlmodel, typer, typer._adapters, cgov.cli, cgov.cases.cli, cgov.cases.service"), args.runs)
     info["import_typer_s"] = typer_s
     info["import_sqlmodel_typer_s"] = sqlmodel_s
 
@@ -232,7 +236,8 @@ def print_table(rows, info) -> None:
         mark = "met" if r["met"] else "MISSED"
         print(f"{r['figure'][:52]:52} {r['cgov']:>9.3f} {r['baseline']:>9.3f} {ratio:>6}  {r['target']} — {mark}")
     print("\nfloors measured in the same run:")
-    for key in ("floor_import_typer_with_its_pydantic_coercion_s", "floor_report_sqlmodel_typer_plus_raw_sql_s"):
+    for key in ("floor_import_typer_with_its_pydantic_coercion_s", "floor_import_what_case_commands_need_s",
+                "floor_report_sqlmodel_typer_plus_raw_sql_s"):
         if key in info:
             print(f"  {key[6:-2].replace('_', ' '):50} {info[key]:>9.3f}")
     print(f"\ndatabase: {info['db_bytes'] / 1024 / 1024:.0f} MB, "
