@@ -18,7 +18,10 @@ def now() -> dt.datetime:
     pinned = os.environ.get("CGOV_NOW")
     if pinned:
         return parse_at(pinned)
-    return dt.datetime.now(UTC)
+    # Whole seconds: the YAML export writes times to the second, and a
+    # record stamped "now" must read back equal, or `cgov export | cgov
+    # import -` would see a published meeting as changed.
+    return dt.datetime.now(UTC).replace(microsecond=0)
 
 
 def local_zone() -> dt.tzinfo:

@@ -274,6 +274,18 @@ def test_export_then_import_changes_nothing_and_renews_no_seal(examples_cli, tmp
     assert "9 sealed records match" in ok(examples_cli("audit", "verify"))
 
 
+def test_records_stamped_now_round_trip_through_export(examples_cli, tmp_path):
+    # No --at and no pinned clock: "now" must be stored as the export writes
+    # it (to the second), or the published meeting reads back as changed.
+    ok(examples_cli("meeting", "publish", "M2026-0005", "--where", "社区公开栏"))
+    ok(examples_cli("meeting", "addendum", "M2026-0005", "更正：到会人数为9人"))
+    ok(examples_cli("access", "approve", PENDING))
+    f = tmp_path / "all.yaml"
+    ok(examples_cli("export", "-o", f))
+    counts = json.loads(ok(examples_cli("import", f, "-f", "json")))
+    assert [c for c in counts if c["created"] or c["updated"]] == []
+
+
 def test_seals_written_before_rows_were_hashed_are_counted_not_failed(examples_cli):
     """A store written by an earlier cgov: its close seals hashed a local-time
     string that cannot be rebuilt. They are reported, not taken for tampering."""
