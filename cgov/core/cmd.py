@@ -85,6 +85,20 @@ def engine(ctx: typer.Context):
     return store.engine_for(state(ctx).db)
 
 
+def existing_store(ctx: typer.Context) -> None:
+    """Commands that only read never create a store: a mistyped --db would
+    otherwise answer with an empty list (or, under cron, an empty report
+    every week) and leave a stray database behind."""
+    from cgov.core import store
+    from cgov.core.errors import NotFound
+
+    path = store.sqlite_path(store.db_url(state(ctx).db))
+    if path is not None and not path.exists():
+        # One line, no hint: cron mails it as the whole reason.
+        raise NotFound(f"no cgov database at {path}: give an existing store with --db or CGOV_DB "
+                       "(cgov init or cgov import creates one)")
+
+
 @contextlib.contextmanager
 def writing(ctx: typer.Context):
     from cgov.core import store
@@ -97,6 +111,7 @@ def writing(ctx: typer.Context):
 def reading(ctx: typer.Context):
     from cgov.core import store
 
+    existing_store(ctx)
     with store.reading(engine(ctx)) as s:
         yield s
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
 from cgov.core.errors import Busy, CgovError
@@ -86,7 +86,7 @@ def engine_for(db: str | None = None, migrate: bool = True) -> Engine:
     if migrate:
         from cgov import migrations
 
-        with busy_guard():
+        with busy_guard(), not_a_database(path or url):
             migrations.upgrade(engine)
     _engines[url] = engine
     return engine
@@ -97,6 +97,19 @@ def forget_engines() -> None:
     for e in _engines.values():
         e.dispose()
     _engines.clear()
+
+
+@contextlib.contextmanager
+def not_a_database(where):
+    """SQLite's "file is not a database" (a YAML file given as --db, say) as
+    one line naming the file, not an internal error."""
+    try:
+        yield
+    except DatabaseError as e:
+        if "not a database" in str(e.orig):
+            raise CgovError(f"{where} is not a cgov database (SQLite: {e.orig})",
+                            hint="check --db / CGOV_DB") from None
+        raise
 
 
 @contextlib.contextmanager

@@ -45,17 +45,6 @@ def lock_path(output: str) -> str:
     return str(p.with_name(f".{p.name}.lock"))
 
 
-def _existing_store(ctx: typer.Context) -> None:
-    """A report never creates a store: a mistyped --db in a crontab would
-    otherwise mail an empty summary every week."""
-    from cgov.core import store
-    from cgov.core.errors import NotFound
-
-    path = store.sqlite_path(store.db_url(cmd.state(ctx).db))
-    if path is not None and not path.exists():
-        raise NotFound(f"no cgov database at {path}: give an existing store with --db (an absolute path under cron)")
-
-
 @report_app.command("weekly")
 def weekly(
     ctx: typer.Context,
@@ -91,7 +80,7 @@ def weekly(
         if output and not (fmt or cmd.state(ctx).fmt):
             fmt = SUFFIXES.get(Path(output).suffix.lower())
         o = cmd.out(ctx, fmt, lang, formats=FORMATS)
-        _existing_store(ctx)
+        cmd.existing_store(ctx)
         if output:
             from cgov.core.errors import Invalid
             from cgov.core.files import exclusive, write_atomic
@@ -152,7 +141,7 @@ def status(ctx: typer.Context, fmt: FormatOpt = None, lang: LangOpt = None):
     i18n.register(CASE_LABELS)
     with _one_line():
         o = cmd.out(ctx, fmt, lang)
-        _existing_store(ctx)
+        cmd.existing_store(ctx)
         with cmd.reading(ctx) as s:
             rows = service.status(s)
     if o.fmt != "json":

@@ -150,3 +150,20 @@ def test_migrations_run_with_foreign_keys_off_and_check_them(sqlite_file, monkey
 def test_db_url_accepts_paths_and_urls(tmp_path):
     assert store.db_url(str(tmp_path / "a.db")) == "sqlite:///" + str(tmp_path / "a.db")
     assert store.db_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_a_command_that_reads_refuses_a_missing_store_and_creates_none(cli, tmp_path):
+    missing = tmp_path / "typo.db"
+    for args in (("case", "list"), ("grid", "list"), ("audit", "log"), ("db", "info")):
+        r = cli("--db", missing, *args)
+        assert r.exit_code == 1 and r.stderr.startswith(f"error: no cgov database at {missing}"), args
+        assert r.stderr.count("\n") == 1 and not missing.exists(), args
+
+
+def test_a_file_that_is_not_a_database_is_named_in_one_line(cli, tmp_path):
+    junk = tmp_path / "roster.yaml"
+    junk.write_text("cgov: 1\npersons: []\n" * 200, encoding="utf-8")
+    r = cli("--db", junk, "grid", "list")
+    assert r.exit_code == 1 and "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"error: {junk} is not a cgov database")
+    assert junk.read_text(encoding="utf-8").startswith("cgov: 1")

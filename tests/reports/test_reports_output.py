@@ -108,8 +108,8 @@ def test_a_mistyped_database_is_refused_not_created(cli, tmp_path):
     missing = tmp_path / "typo.db"
     r = cli("--db", missing, *WEEK, "-o", tmp_path / "weekly.md")
     assert r.exit_code == 1
-    assert r.stderr == (f"error: no cgov database at {missing}: give an existing store with --db "
-                        "(an absolute path under cron)\n")
+    assert r.stderr == (f"error: no cgov database at {missing}: give an existing store with --db or CGOV_DB "
+                        "(cgov init or cgov import creates one)\n")
     assert not missing.exists() and not (tmp_path / "weekly.md").exists()
 
 
