@@ -449,5 +449,5 @@ def export(session, reveal: bool = False) -> dict:
             "status": r["status"]})
         if r["id"] in events:
             d["events"] = events[r["id"]]
-        cases.append(d if reveal else privacy.mask_record(d))
+        cases.append(d if reveal else privacy.mask_record(d, free_text=False))
     return {"case_categories": cats, "cases": cases}

@@ -95,17 +95,38 @@ def mask_value(kind: str, value):
     return mask_id_number(value) if kind == "id_number" else mask_phone(value)
 
 
-def mask_record(record):
-    """Mask every PII key in a record (dicts and lists, nested)."""
+def mask_record(record, free_text: bool = True):
+    """Mask every PII key in a record (dicts and lists, nested), and with
+    free_text also ID and mobile numbers written into text ("联系人电话138…"
+    in a case title). Exports pass free_text=False: a masked export read back
+    keeps a stored ID or phone field, but masked text would be written over
+    the original."""
     if isinstance(record, dict):
         out = {}
         for k, v in record.items():
             kind = PII_KEYS.get(k)
-            out[k] = mask_value(kind, v) if kind else mask_record(v)
+            out[k] = mask_value(kind, v) if kind else mask_record(v, free_text)
         return out
     if isinstance(record, list):
-        return [mask_record(v) for v in record]
+        return [mask_record(v, free_text) for v in record]
+    if free_text and isinstance(record, str):
+        return mask_text(record)
     return record
+
+
+# In free text: not inside a longer run of digits or letters (a hash, a
+# code), so only a number that stands on its own is taken for one.
+_ID_STANDALONE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_MOBILE_STANDALONE = re.compile(r"(?<![0-9A-Za-z+])(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?![0-9A-Za-z])")
+_LONG_DIGITS = re.compile(r"\d{3}[\s-]?\d{4}[\s-]?\d{4}")
+
+
+def mask_text(text: str) -> str:
+    """Free text with each ID number and mobile number in it masked."""
+    if not _LONG_DIGITS.search(text):  # most text: no run of 11 digits at all
+        return text
+    text = _ID_STANDALONE.sub(lambda m: mask_id_number(m.group()), text)
+    return _MOBILE_STANDALONE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group())[-11:]), text)
 
 
 # Text that will be made public must carry no ID or phone number.

@@ -488,6 +488,6 @@ def export(session, reveal: bool = False) -> dict:
             d["party"] = _drop_none({"status": r["party_status"], "joined": s(r["party_joined"])})
         if r["id"] in posts:
             d["memberships"] = posts[r["id"]]
-        persons.append(d if reveal else privacy.mask_record(d))
+        persons.append(d if reveal else privacy.mask_record(d, free_text=False))
     out["persons"] = persons
     return out

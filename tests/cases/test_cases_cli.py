@@ -65,6 +65,19 @@ def test_add_with_json_prints_the_whole_case_with_the_phone_masked(town_cli):
     assert [e["kind"] for e in row["events"]] == ["add"]
 
 
+def test_a_phone_or_id_number_typed_into_the_text_is_masked_in_every_format(town_cli):
+    title = "5号楼漏水，联系人电话13812345678，身份证310230198309059608"
+    cid = ok(town_cli("case", "add", title, "-b", "cj-yh4-b03", "--at", "2026-11-16 09:00")).stdout.strip()
+    for args in (("case", "show", cid), ("case", "list")):
+        for fmt in ("table", "plain", "md", "csv", "json"):
+            out = ok(town_cli(*args, "-f", fmt)).stdout
+            assert "13812345678" not in out and "310230198309059608" not in out, (args, fmt)
+            if fmt != "table":  # a terminal table may fold the title
+                assert "138****5678" in out and "310***********9608" in out, (args, fmt)
+    shown = ok(town_cli("case", "show", cid, "-f", "json", "--reveal", "--reason", "回访")).stdout
+    assert json.loads(shown)["title"] == title
+
+
 def test_add_without_a_title_is_an_error_when_not_at_a_terminal(town_cli):
     fails(town_cli("case", "add", "--building", "cj-yh4-b03", input="楼道堆物\n"), "needs a title")
     assert ok(town_cli("case", "list", "-f", "json")).stdout.strip() == "[]"

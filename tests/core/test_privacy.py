@@ -48,6 +48,18 @@ def test_masks_keep_first_three_and_last_four():
         "id_number": "310***********9916", "nested": [{"phone": "138****5678"}], "name": "王"}
 
 
+def test_numbers_written_into_free_text_are_masked_and_nothing_else():
+    text = f"5号楼漏水，联系人电话13812345678，又 +86 139-1234-5678，身份证{VALID}"
+    assert privacy.mask_text(text) == "5号楼漏水，联系人电话138****5678，又 139****5678，身份证310***********9916"
+    # Hashes, codes, case ids, dates and landlines are left alone.
+    for plain in ("hash a1381234567890bcdef", "C2026-000123", "2026-11-23 09:00", "0571-88886666",
+                  "编号2026000123"):
+        assert privacy.mask_text(plain) == plain
+    assert privacy.mask_record({"title": "电话13812345678", "n": 13812345678}) == {
+        "title": "电话138****5678", "n": 13812345678}
+    assert privacy.mask_record({"title": "电话13812345678"}, free_text=False) == {"title": "电话13812345678"}
+
+
 def test_pii_lines_names_lines_with_ids_or_mobiles():
     text = "会议记录\n联系人电话 138 1234 5678\n无\n身份证310230196203019916\n编号2026000123"
     assert privacy.pii_lines(text) == [2, 4]
