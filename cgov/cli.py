@@ -119,11 +119,15 @@ def root(
                                                 help="en or zh (default from LANG).")] = None,
     actor: Annotated[Optional[str], typer.Option("--actor", envvar="CGOV_ACTOR", show_default=False,
                                                  help="Who is acting, for the audit log (default: login name).")] = None,
+    reveal: Annotated[bool, typer.Option(
+        "--reveal", help="Show ID numbers and phones in full (needs --reason; logged).")] = False,
+    reason: Annotated[Optional[str], typer.Option(
+        "--reason", show_default=False, help="Why the full values are needed; written to the audit log.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version.")] = False,
 ):
-    ctx.obj = cmd.State(db=db, fmt=fmt, lang=lang, actor=actor, debug=debug)
+    ctx.obj = cmd.State(db=db, fmt=fmt, lang=lang, actor=actor, debug=debug, reveal=reveal, reason=reason)
 
 
 def _register():

@@ -39,6 +39,8 @@ class State:
     lang: str | None = None
     actor: str | None = None
     debug: bool = False
+    reveal: bool = False
+    reason: str | None = None
 
 
 def state(ctx: typer.Context) -> State:
@@ -74,6 +76,8 @@ def out(ctx: typer.Context, fmt: str | None = None, lang: str | None = None,
     lang = i18n.resolve_lang(lang or st.lang)
     if lang not in ("en", "zh"):
         raise Invalid(f"--lang: '{lang}' is not en or zh")
+    # --reveal/--reason work before the noun as well as after the verb.
+    reveal, reason = reveal or st.reveal, reason or st.reason
     if reveal and not (reason and reason.strip()):
         raise Invalid("--reveal needs --reason: say why the full ID numbers and phones are needed")
     return Out(fmt=fmt, lang=lang, reveal=reveal, reason=reason)

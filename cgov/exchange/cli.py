@@ -89,7 +89,7 @@ def export_cmd(
     o = cmd.out(ctx, None, None, reveal, reason)
     sections = [s.strip() for s in only.split(",")] if only else None
     with cmd.reading(ctx) as s:
-        doc = service.export(s, only=sections, reveal=reveal)
+        doc = service.export(s, only=sections, reveal=o.reveal)
     text = yamlio.dump(doc)
     if output:
         from cgov.core.files import write_atomic
@@ -97,7 +97,7 @@ def export_cmd(
         write_atomic(output, text.encode("utf-8"))
     else:
         typer.echo(text, nl=False)
-    if reveal:
+    if o.reveal:
         with cmd.writing(ctx) as s:
             audit.record(s, "reveal", entity="export", ids=[output or "<stdout>"],
                          detail={"fields": ["id_number", "phone"], "reason": o.reason,

@@ -133,3 +133,14 @@ def test_reveal_without_a_reason_is_refused_everywhere(every_example_cli, table_
     who = _richest(_json(pcli, "person", "list"))["id"]
     shown = pcli("person", "show", who, "--reveal", "--reason", "核对身份")
     assert shown.exit_code == 0 and _MOBILE.search(shown.stdout)  # with a reason, the full values
+
+
+def test_reveal_and_reason_also_work_before_the_noun(every_example_cli):
+    pcli = every_example_cli
+    who = _richest(_json(pcli, "person", "list"))["id"]
+    refused = pcli("--reveal", "person", "show", who)
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: --reveal needs --reason")
+    shown = pcli("--reveal", "--reason", "核对身份", "person", "show", who)
+    assert shown.exit_code == 0 and _MOBILE.search(shown.stdout)
+    logged = _json(pcli, "audit", "log", "--action", "reveal")
+    assert logged and who in logged[0]["ids"] and logged[0]["detail"]["reason"] == "核对身份"
