@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cgov.core import cmd
+from cgov.core import cmd, i18n
 from cgov.core.cmd import FormatOpt, LangOpt
 
 db_app = cmd.sub_app("The database: information, checks, backups, upgrades.")
@@ -121,7 +121,12 @@ def log(
         rows = audit.entries(s, action=action, actor=actor, record_id=record,
                              since=clock.parse_at(since, "--since") if since else None,
                              until=clock.parse_at(until, "--until") if until else None,
-                             limit=limit or None)
+                             limit=limit + 1 if limit else None)
+    if limit and len(rows) > limit:
+        # Said on stderr, so a script reading stdout still gets clean output.
+        rows = rows[:limit]
+        typer.echo(i18n.t(f"note: the newest {limit} entries shown; --limit 0 shows all",
+                          f"提示：仅显示最新的{limit}条；--limit 0 显示全部", o.lang), err=True)
     for r in rows:
         r["ids"] = r["ids"] if o.fmt == "json" else _short(r["ids"])
         r["detail"] = r["detail"] if o.fmt == "json" else _short_detail(r["detail"])

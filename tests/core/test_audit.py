@@ -86,8 +86,12 @@ def test_audit_log_filters(cli, engine):
     _add_entries(engine, 3)
     rows = json.loads(cli("audit", "log", "--id", "x1", "-f", "json").stdout)
     assert [r["ids"] for r in rows] == [["x1"]]
-    rows = json.loads(cli("audit", "log", "--action", "test.*", "--limit", "2", "-f", "json").stdout)
-    assert [r["detail"]["i"] for r in rows] == [2, 1]
+    r = cli("audit", "log", "--action", "test.*", "--limit", "2", "-f", "json")
+    assert [e["detail"]["i"] for e in json.loads(r.stdout)] == [2, 1]
+    assert r.stderr == "note: the newest 2 entries shown; --limit 0 shows all\n"
+    r = cli("audit", "log", "--action", "test.*", "--limit", "0", "-f", "json")
+    assert len(json.loads(r.stdout)) == 3 and r.stderr == ""
+    assert cli("audit", "log", "--action", "test.*", "--limit", "3", "-f", "json").stderr == ""
     assert json.loads(cli("audit", "log", "--by", "nobody", "-f", "json").stdout) == []
     r = cli("audit", "log", "--since", "someday")
     assert r.exit_code == 1 and "--since" in r.stderr
