@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -148,23 +149,52 @@ def _term_width() -> int:
         return 120
 
 
+# One short token of ASCII (an id, a number, a masked phone), or a local
+# date and time.
+_ID_OR_DATE = re.compile(r"^(?:[A-Z]{1,3}\d{4}-\d+(?:-\d+)?|[a-z]{1,3}-[\w-]+|\d{3}\*+\d{3}[\dX]|\d{3}\*{4}\d{4}"
+                         r"|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)$")
+_ATOMIC = re.compile(r"^(?:[A-Za-z0-9_.:+*%/-]{1,24}|\d{4}-\d{2}-\d{2} \d{2}:\d{2})$")
+
+
+def _whole_columns(body, heads, width: int) -> list[bool]:
+    """Which columns to keep unbroken: ids, dates and times, numbers and
+    masked values, as many of them as leave the other columns room to fold
+    into — all of them; else ids and dates; else the first column (the id)."""
+    from rich.cells import cell_len
+
+    def kind(i):
+        cells = [line[i] for line in body if line[i]]
+        if cells and all(_ID_OR_DATE.match(c) for c in cells):
+            return 2
+        return 1 if all(_ATOMIC.match(c) for c in cells) else 0
+
+    kinds = [kind(i) for i in range(len(heads))]
+    widest = [max([cell_len(heads[i])] + [cell_len(line[i]) for line in body]) for i in range(len(heads))]
+    for whole in ([k > 0 for k in kinds], [k == 2 for k in kinds], [i == 0 and kinds[0] > 0 for i in range(len(heads))]):
+        # Three cells of padding and rule a column; six at least to fold into.
+        need = sum(3 + (w if keep else min(w, 6)) for w, keep in zip(widest, whole))
+        if need <= width:
+            return whole
+    return [False] * len(heads)
+
+
 def _rich_text(body, heads, title) -> str:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left")
-    for h in heads:
-        table.add_column(Text(h), overflow="fold")
-    for line in body:
-        # Text, not markup: a cell like "[party-branch]" must print as written.
-        table.add_row(*(Text(c) for c in line))
     buf = io.StringIO()
     con = _console(buf) if not sys.stdout.isatty() or os.environ.get("NO_COLOR") else None
     if con is None:
         from rich.console import Console
 
         con = Console(file=buf, force_terminal=True, width=_term_width(), highlight=False)
+    table = Table(title=Text(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left")
+    for h, whole in zip(heads, _whole_columns(body, heads, con.width)):
+        table.add_column(Text(h), overflow="fold", no_wrap=whole)
+    for line in body:
+        # Text, not markup: a cell like "[party-branch]" must print as written.
+        table.add_row(*(Text(c) for c in line))
     con.print(table)
     return buf.getvalue()
 
