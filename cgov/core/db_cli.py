@@ -1,5 +1,6 @@
 """`cgov init`, `cgov db …` and `cgov audit …`."""
 
+from functools import partial
 from typing import Annotated, Optional
 
 import typer
@@ -46,7 +47,9 @@ def check(ctx: typer.Context, fmt: FormatOpt = None, lang: LangOpt = None):
     o = cmd.out(ctx, fmt, lang)
     with cmd.reading(ctx) as s:
         result = dbinfo.check(s)
-    render_list(result["checks"], [Col("check", "Check", "检查"), Col("result", "Result", "结果")], o)
+    names = {"integrity": "完整性", "foreign keys": "外键", "connection": "连接", "ok": "正常"}
+    render_list(result["checks"], [Col("check", "Check", "检查", labels=names),
+                                   Col("result", "Result", "结果", labels=names)], o)
     if not result["ok"]:
         raise CgovError("the database failed its checks", hint="restore from a backup (cgov db backup) or ask for help")
 
@@ -149,7 +152,8 @@ def _short_detail(d: dict) -> str:
 
 @audit_app.command("verify")
 def verify(ctx: typer.Context, anchor: Annotated[Optional[str], typer.Option(
-        help="A head hash published earlier: it must still be in the chain.")] = None):
+        help="A head hash published earlier: it must still be in the chain.")] = None,
+        lang: LangOpt = None):
     """Re-walk the hash chain, recompute the hash of every sealed record
     (published minutes and addenda, case closes and ratings, access-list
     decisions) and name the first entry that does not match; exit 1 then.
@@ -158,15 +162,21 @@ def verify(ctx: typer.Context, anchor: Annotated[Optional[str], typer.Option(
     from cgov.core import audit
     from cgov.core.errors import CgovError
 
+    o = cmd.out(ctx, None, lang)
+    t = partial(i18n.t, lang=o.lang)
     with cmd.reading(ctx) as s:
         result = audit.verify(s, anchor=anchor)
     if not result["ok"]:
         raise CgovError(result["problem"])
-    older = f" ({result['unchecked']} older seals in a form that cannot be recomputed)" if result["unchecked"] else ""
-    typer.echo(f"audit chain intact: {result['entries']} entries, {result['checked']} sealed records "
-               f"match their hashes{older}, head {result['head']}")
+    n = result["unchecked"]
+    older = t(f" ({n} older seals in a form that cannot be recomputed)", f"（另有{n}个早期封记无法重算）") if n else ""
+    typer.echo(t(f"audit chain intact: {result['entries']} entries, {result['checked']} sealed records "
+                 f"match their hashes{older}, head {result['head']}",
+                 f"审计链完好：共{result['entries']}条，{result['checked']}个封存记录与哈希一致{older}，"
+                 f"链头 {result['head']}"))
     if result["renewed"]:
         # An import that rewrote sealed records renewed their seals: lawful
         # through cgov, and worth a look after an anchor was published.
-        typer.echo(f"{result['renewed']} seals were renewed by imports that rewrote their records: "
-                   "cgov audit log --action '*.reseal'")
+        typer.echo(t(f"{result['renewed']} seals were renewed by imports that rewrote their records: "
+                     "cgov audit log --action '*.reseal'",
+                     f"{result['renewed']}个封记因导入改写记录而更新：cgov audit log --action '*.reseal'"))

@@ -159,8 +159,13 @@ def grid_check(
 
         o.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
-        render_list(result["findings"], _cols(("rule", "Rule", "规则"), ("record", "Record", "记录"),
-                                              ("name", "Name", "名称"), ("message", "Finding", "问题")), o)
+        from cgov.core.output import Col
+        from cgov.org.labels import GRID_RULES
+
+        rules = {rule: zh for rule, (_, zh) in GRID_RULES.items()}
+        message = "message_zh" if o.lang == "zh" else "message"
+        render_list(result["findings"], [Col("rule", "Rule", "规则", labels=rules), Col("record", "Record", "记录"),
+                                         Col("name", "Name", "名称"), Col(message, "Finding", "问题")], o)
         if o.fmt != "csv":
             rate = "n/a" if cross["rate"] is None else f"{cross['rate']:.1%}"
             o.write("\n" + i18n.t(

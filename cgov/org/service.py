@@ -372,23 +372,25 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
     in_scope = (lambda aid: True) if scope is None else (lambda aid: aid in scope)
     findings = []
 
-    def find(rule, record, name, message):
-        findings.append({"rule": rule, "record": record, "name": name, "message": message})
+    def find(rule, record, name, message, message_zh):
+        findings.append({"rule": rule, "record": record, "name": name, "message": message,
+                         "message_zh": message_zh})
 
     grids = [a for a in areas.values() if a.classification == "grid" and in_scope(a.id)]
     for g in sorted(grids, key=lambda a: a.id):
         if g.households is None:
-            find("grid-households", g.id, g.name, "grid has no household count")
+            find("grid-households", g.id, g.name, "grid has no household count", "网格未登记户数")
         elif not min_households <= g.households <= max_households:
             find("grid-households", g.id, g.name,
-                 f"{g.households} households, outside {min_households}–{max_households}")
+                 f"{g.households} households, outside {min_households}–{max_households}",
+                 f"{g.households}户，不在{min_households}–{max_households}户之间")
     seen_codes: dict = {}
     seen_names: dict = {}
     for b in sorted((a for a in areas.values() if a.classification == "building" and in_scope(a.id)),
                     key=lambda a: a.id):
         parent = areas.get(b.parent_id)
         if parent is None or parent.classification != "grid":
-            find("building-no-grid", b.id, b.name, "building is in no grid")
+            find("building-no-grid", b.id, b.name, "building is in no grid", "楼栋未划入网格")
             continue
         community = parent.parent_id
         key_name = (community, b.name)
@@ -398,7 +400,8 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
             other = seen.get(key)
             if other and areas[other].parent_id != b.parent_id:
                 find("building-claimed-twice", b.id, b.name,
-                     f"also claimed by grid {areas[other].parent_id} (as {other})")
+                     f"also claimed by grid {areas[other].parent_id} (as {other})",
+                     f"同时划入网格{areas[other].parent_id}（{other}）")
             seen.setdefault(key, b.id)
     orgs = session.execute(select(Organization.id, Organization.name, Organization.classification,
                                   Organization.area_id, Organization.parent_id)).all()
@@ -408,11 +411,11 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
     for g in sorted(grids, key=lambda a: a.id):
         p = posts.get(g.id, {"grid-leader": [], "grid-worker": []})
         if g.id not in branch_areas:
-            find("grid-no-branch", g.id, g.name, "grid has no party branch")
+            find("grid-no-branch", g.id, g.name, "grid has no party branch", "网格未建党支部")
         if not p["grid-leader"]:
-            find("grid-no-leader", g.id, g.name, "grid has no grid leader")
+            find("grid-no-leader", g.id, g.name, "grid has no grid leader", "网格无网格长")
         if not p["grid-worker"]:
-            find("grid-no-worker", g.id, g.name, "grid has no grid worker")
+            find("grid-no-worker", g.id, g.name, "grid has no grid worker", "网格无网格员")
     counts = _party_counts(session, on)
     for o in sorted(orgs, key=lambda o: o.id):
         if o.area_id and not in_scope(o.area_id):
@@ -420,13 +423,15 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
         if o.classification == "party-branch":
             full = counts.get(o.id, {}).get("full", 0)
             if full < 3:
-                find("branch-too-small", o.id, o.name, f"{full} full members; a branch needs at least 3")
+                find("branch-too-small", o.id, o.name, f"{full} full members; a branch needs at least 3",
+                     f"正式党员{full}人，党支部至少需3人")
         if o.classification == "owners-committee":
             if o.id not in with_work_group:
-                find("oc-no-work-group", o.id, o.name, "owners' committee has no party work group")
+                find("oc-no-work-group", o.id, o.name, "owners' committee has no party work group",
+                     "业委会未建党的工作小组")
             party = counts.get(o.id, {})
             if not party.get("full") and not party.get("probationary"):
-                find("oc-no-party-member", o.id, o.name, "owners' committee has no party member")
+                find("oc-no-party-member", o.id, o.name, "owners' committee has no party member", "业委会无党员")
     cross = cross_appointment(session, on, {o.id for o in orgs if not o.area_id or in_scope(o.area_id)})
     return {"findings": findings, "cross_appointment": cross,
             "range": [min_households, max_households], "grids": len(grids)}

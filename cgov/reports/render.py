@@ -15,7 +15,7 @@ import re
 from cgov.cases.cli import GROUP_KEYS, METRIC_COLS
 from cgov.core import clock
 from cgov.core.output import Col, Out, table_text
-from cgov.reports.labels import GRID_RULES
+from cgov.org.labels import GRID_RULES
 
 T = {
     "title": ("Weekly summary", "工作周报"),

@@ -95,3 +95,12 @@ def test_audit_log_filters(cli, engine):
     assert json.loads(cli("audit", "log", "--by", "nobody", "-f", "json").stdout) == []
     r = cli("audit", "log", "--since", "someday")
     assert r.exit_code == 1 and "--since" in r.stderr
+
+
+def test_verify_and_db_check_speak_chinese(cli, engine):
+    _add_entries(engine, 2)
+    zh = cli("audit", "verify", "--lang", "zh")
+    assert zh.exit_code == 0 and zh.stdout.startswith("审计链完好：共")
+    assert cli("--lang", "zh", "audit", "verify").stdout == zh.stdout
+    check = cli("db", "check", "--lang", "zh", "-f", "plain").stdout
+    assert "完整性" in check and "正常" in check and "ok" not in check

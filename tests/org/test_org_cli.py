@@ -89,6 +89,14 @@ def test_grid_check_strict_exits_1_with_findings(town_cli):
     assert set(data["cross_appointment"]) == {"holders", "cross_appointed", "rate"}
 
 
+def test_grid_check_reads_in_chinese(town_cli):
+    zh = town_cli("grid", "check", "--lang", "zh", "-f", "plain").stdout
+    assert "网格户数超出范围" in zh and "540户，不在300–500户之间" in zh and "党支部正式党员不足3人" in zh
+    assert "households" not in zh and "grid-households" not in zh and "full members" not in zh
+    data = json.loads(town_cli("grid", "check", "-f", "json").stdout)
+    assert all(f["message"] and f["message_zh"] for f in data["findings"])
+
+
 def test_usage_errors_exit_2(town_cli):
     assert town_cli("grid", "list", "--bogus").exit_code == 2
     assert town_cli("nonsense").exit_code == 2
