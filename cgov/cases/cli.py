@@ -404,6 +404,13 @@ def categories(ctx: typer.Context, fmt: FormatOpt = None, lang: LangOpt = None):
     o = cmd.out(ctx, fmt, lang)
     with cmd.reading(ctx) as s:
         rows = service.list_categories(s)
+    if o.lang == "zh" and o.fmt != "json":
+        from cgov.cases.taxonomy import describe_zh
+
+        origins = {"shipped": "内置", "replaced": "已替换", "added": "新增"}
+        for r in rows:
+            r["handler"] = describe_zh(r["handler"]) if r["handler"] else r["handler"]
+            r["origin"] = origins.get(r["origin"], r["origin"])
     render_list(rows, _cols(("code", "Code", "代码"), ("name", "Name", "名称"), ("name_en", "English", "英文名"),
                             ("respond_hours", "Respond (h)", "响应时限（小时）"),
                             ("resolve_hours", "Resolve (h)", "办结时限（小时）"),

@@ -143,6 +143,13 @@ def alternatives(spec: str) -> list[tuple[str, str | None]]:
     return out
 
 
+def describe_zh(spec: str) -> str:
+    """A handler rule in Chinese: 职能部门（绿化）或物业."""
+    from cgov.core.i18n import ORG_CLASSES
+
+    return "或".join(ORG_CLASSES.get(cls, cls) + (f"（{text}）" if text else "") for cls, text in alternatives(spec))
+
+
 def describe(spec: str) -> str:
     parts = []
     for cls, text in alternatives(spec):

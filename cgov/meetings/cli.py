@@ -482,10 +482,44 @@ def meeting_types(ctx: typer.Context, fmt: FormatOpt = None, lang: LangOpt = Non
     o = cmd.out(ctx, fmt, lang)
     with cmd.reading(ctx) as s:
         rows = service.list_types(s)
+    if o.lang == "zh" and o.fmt != "json":
+        rows = [_type_zh(r) for r in rows]
     render_list(rows, _cols(("code", "Code", "代码"), ("name", "Name", "名称"), ("name_en", "English", "英文"),
                             ("entitled", "Entitled", "应到人员", True), ("voters", "Voters", "表决权"),
                             ("quorum", "Quorum", "法定人数"), ("passing", "Passes when", "通过条件"),
                             ("schedule", "Schedule", "周期"), ("scheduled_for", "Binds", "适用")), o)
+
+
+_BASES_ZH = {"entitled": "应到人数", "present": "实到人数", "cast": "投票数"}
+
+
+def _rule_zh(text: str | None) -> str | None:
+    """"> 1/2 present" → 超过实到人数的半数; "yes > no" → 赞成多于反对."""
+    from cgov.meetings.rules import Rule
+
+    if not text:
+        return text
+    rule = Rule.parse(text)
+    if rule.is_yes_over_no:
+        return "赞成多于反对"
+    op = "超过" if rule.strict else "不少于"
+    return f"{op}{_BASES_ZH[rule.base]}的{rule.text_zh[len(op):]}"
+
+
+def _type_zh(row: dict) -> dict:
+    """A meeting type's rules, voters, schedule and bound classes in Chinese."""
+    from cgov.core.i18n import ORG_CLASSES, ROLES
+    from cgov.meetings import schedule
+
+    entitled = row["entitled"] or ""
+    if entitled.startswith("roles:"):
+        entitled = "职务：" + "、".join(ROLES.get(r, r) for r in entitled[len("roles:"):].split(","))
+    bound = row.get("scheduled_for")
+    return {**row, "entitled": entitled or row["entitled"], "quorum": _rule_zh(row["quorum"]) or "不设",
+            "passing": "赞成票" + _rule_zh(row["passing"]) if row["passing"] != "yes > no" else "赞成多于反对",
+            "voters": {"all": "全体", "full-members": "正式党员"}.get(row["voters"], row["voters"]),
+            "schedule": schedule.label(row["schedule"], "zh") or None,
+            "scheduled_for": "、".join(ORG_CLASSES.get(c.strip(), c.strip()) for c in bound.split(",")) if bound else bound}
 
 
 # ---- matters (四议两公开) --------------------------------------------------------------

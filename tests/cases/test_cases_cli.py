@@ -262,7 +262,8 @@ def test_categories_lists_the_taxonomy_in_both_languages(town_cli):
     assert cat == {"code": "1001", "name": "楼道堆物", "name_en": "Clutter in stairwells", "parent": "10",
                    "respond_hours": 24, "resolve_hours": 72, "handler": "property-company", "origin": "shipped"}
     zh = ok(town_cli("case", "categories", "--lang", "zh", "-f", "plain")).stdout
-    assert "默认承办" in zh and "department:派出所" in zh
+    assert "默认承办" in zh and "职能部门（派出所）" in zh and "物业" in zh and "内置" in zh
+    assert "department:" not in zh and "shipped" not in zh and "property-company" not in zh
 
 
 def test_stats_json_uses_the_metric_names(three, town_cli):

@@ -171,8 +171,14 @@ def test_due_lists_overdue_regular_meetings(month_cli):
 
 
 def test_types(month_cli):
-    out = ok(month_cli("meeting", "types", "--lang", "zh"))
-    assert "居民代表会议" in out and ">= 2/3 entitled" in out
+    out = ok(month_cli("meeting", "types", "--lang", "zh", "-f", "plain"))
+    assert "居民代表会议" in out and "不少于应到人数的三分之二" in out and "赞成票超过实到人数的半数" in out
+    assert "正式党员" in out and "赞成票超过应到人数的半数" in out and "每季度" in out and "党支部" in out
+    assert "职务：主任、副主任、成员、代表" in out and "赞成多于反对" in out
+    for english in ("> 1/2", ">= 2/3", "yes > no", "roles:", "full-members", "quarterly", "party-branch"):
+        assert english not in out, english
+    data = json.loads(ok(month_cli("meeting", "types", "-f", "json")))
+    assert {t["code"]: t["quorum"] for t in data}["residents-representatives-meeting"] == ">= 2/3 entitled"
 
 
 # ---- recording a meeting ------------------------------------------------------------
