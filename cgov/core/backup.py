@@ -13,7 +13,9 @@ def sqlite_backup(engine, dest: Path) -> dict:
     dest = Path(dest)
     if dest.exists():
         raise CgovError(f"backup: {dest} already exists", hint="choose a new file name")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    if not dest.parent.is_dir():
+        # As report -o does: a mistyped folder is an error, not a new tree.
+        raise CgovError(f"backup: the folder {dest.parent} does not exist", hint="create it first, or choose another")
     os.close(os.open(dest, os.O_CREAT | os.O_WRONLY, 0o600))
     raw = engine.raw_connection()
     try:

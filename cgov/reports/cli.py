@@ -129,7 +129,7 @@ def _detail(parts: list[dict], lang: str) -> str:
 @report_app.command("status")
 def status(ctx: typer.Context, fmt: FormatOpt = None, lang: LangOpt = None):
     """One screen of what needs attention today: open cases by state, overdue
-    and due today, escalations, regular meetings due this week, pending
+    and due today, escalations, regular meetings owed by Sunday (overdue ones included), pending
     access applications and grid-check findings, each line with the command
     that lists the details.
 

@@ -167,3 +167,19 @@ def test_a_file_that_is_not_a_database_is_named_in_one_line(cli, tmp_path):
     assert r.exit_code == 1 and "Traceback" not in r.stderr
     assert r.stderr.startswith(f"error: {junk} is not a cgov database")
     assert junk.read_text(encoding="utf-8").startswith("cgov: 1")
+
+
+def test_db_backup_copies_online_and_refuses_to_overwrite_or_invent_folders(town_cli, tmp_path):
+    dest = tmp_path / "copy.db"
+    r = town_cli("db", "backup", dest)
+    assert r.exit_code == 0, r.stderr
+    assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
+    con = sqlite3.connect(dest)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT COUNT(*) FROM area").fetchone()[0] > 100
+    con.close()
+    again = town_cli("db", "backup", dest)
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    missing = tmp_path / "no-such-folder" / "copy.db"
+    r = town_cli("db", "backup", missing)
+    assert r.exit_code == 1 and "does not exist" in r.stderr and not missing.parent.exists()

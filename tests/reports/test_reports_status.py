@@ -47,7 +47,7 @@ def test_status_counts_what_needs_attention(today, town_cli):
 def test_status_screen_in_english_and_chinese(today, town_cli):
     en = town_cli("report", "status", "-f", "plain").stdout
     assert "Open cases" in en and "new 3, dispatched 4" in en
-    assert "Regular meetings due this week" in en and "Grid night talk 1, Party members' meeting 18" in en
+    assert "Regular meetings owed by Sunday (overdue included)" in en and "Grid night talk 1, Party members' meeting 18" in en
     assert "overdue 1" in en and "cgov case list --status open --escalated" in en
     zh = town_cli("report", "status", "-f", "plain", "--lang", "zh").stdout
     assert "未结案件" in zh and "待受理 3，已派单 4" in zh
