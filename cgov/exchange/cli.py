@@ -1,5 +1,6 @@
 """`cgov import` and `cgov export`."""
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -33,16 +34,44 @@ def import_cmd(
             sources.append(yamlio.read_source(name))
         except OSError as e:
             raise Invalid(f"cannot read {name}: {e.strerror}") from None
-    with _progress(sum(len(d) for _, d in sources)) as step, cmd.writing(ctx) as s:
-        result = service.import_sources(s, sources, dry_run=dry_run, progress=step)
-        if dry_run:
-            s.rollback()
+    if dry_run and _store_missing(ctx):
+        # Check against an empty store that vanishes afterwards: a dry run
+        # leaves nothing behind, not even a new database file.
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            state = cmd.state(ctx)
+            state.db, real = str(Path(tmp) / "dry-run.db"), state.db
+            try:
+                result = _import(ctx, service, sources, dry_run)
+            finally:
+                from cgov.core import store
+
+                state.db = real
+                store.forget_engines()
+    else:
+        result = _import(ctx, service, sources, dry_run)
     rows = [{"section": k, **v} for k, v in result["counts"].items()]
     title = None
     if o.fmt not in ("json", "csv"):
         title = i18n.t("Dry run: nothing was written", "试运行：未写入任何数据", o.lang) if dry_run else None
     render_list(rows, [Col("section", "Section", "部分"), Col("created", "Created", "新建"),
                        Col("updated", "Updated", "更新"), Col("unchanged", "Unchanged", "未变")], o, title=title)
+
+
+def _store_missing(ctx) -> bool:
+    from cgov.core import store
+
+    path = store.sqlite_path(store.db_url(cmd.state(ctx).db))
+    return path is not None and not path.exists()
+
+
+def _import(ctx, service, sources, dry_run: bool) -> dict:
+    with _progress(sum(len(d) for _, d in sources)) as step, cmd.writing(ctx) as s:
+        result = service.import_sources(s, sources, dry_run=dry_run, progress=step)
+        if dry_run:
+            s.rollback()
+    return result
 
 
 class _progress:

@@ -44,7 +44,21 @@ def test_dry_run_reports_and_writes_nothing(cli, tmp_path, db, counts):
     r = cli("import", "--dry-run", f, "-f", "json")
     assert r.exit_code == 0, r.output
     assert {x["section"]: x["created"] for x in json.loads(r.stdout)}["persons"] == 1
-    assert counts(db)["person"] == 0 and counts(db)["audit_log"] == 0
+    if str(db).startswith("postgresql"):
+        assert counts(db)["person"] == 0 and counts(db)["audit_log"] == 0
+    else:  # the store did not exist: the dry run did not make one
+        assert not Path(db).exists()
+
+
+def test_dry_run_on_a_store_not_made_yet_leaves_no_file(cli, tmp_path):
+    f = write(tmp_path, SMALL)
+    new = tmp_path / "new.db"
+    r = cli("--db", new, "import", "--dry-run", f, "-f", "json")
+    assert r.exit_code == 0, r.output
+    assert {x["section"]: x["created"] for x in json.loads(r.stdout)}["persons"] == 1
+    assert not list(tmp_path.glob("new.db*"))
+    bad = cli("--db", new, "import", "--dry-run", write(tmp_path, "cgov: 1\npersons:\n  - {id: p-1}\n", "bad.yaml"))
+    assert bad.exit_code == 1 and "bad.yaml" in bad.stderr and not list(tmp_path.glob("new.db*"))
 
 
 def test_stdin_import(cli, db, counts):
