@@ -39,3 +39,14 @@ def median_of(argv: list[str], runs: int, env: dict | None = None, setup=None) -
 
 def python(code: str) -> list[str]:
     return [sys.executable, "-c", code]
+
+
+def paired_medians(argv: list[str], baseline: list[str], runs: int, env: dict | None = None) -> tuple[float, float]:
+    """Medians of `argv` and of its baseline run turn about, so that a shared
+    machine's slow and quick moments fall on both alike."""
+    mine, base = [], []
+    for _ in range(runs):
+        mine.append(run(argv, env)[0])
+        base.append(run(baseline)[0])
+    return statistics.median(mine), statistics.median(base)
+
