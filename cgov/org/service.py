@@ -13,7 +13,7 @@ from sqlmodel import select
 from cgov.core import audit, clock, privacy
 from cgov.core.errors import Invalid, NotFound, Refused
 from cgov.core.schema import ID_RE
-from cgov.org.models import (AREA_CLASSES, AREA_PARENTS, GENDERS, ORG_CLASSES, PARTY_CLASSES,
+from cgov.org.models import (AREA_CLASSES, GENDERS, ORG_CLASSES, PARTY_CLASSES,
                              PARTY_STATUSES, ROLES, Area, Membership, Organization, Person)
 
 # ---- areas ------------------------------------------------------------------
