@@ -613,11 +613,14 @@ def check(session, request: str, department: str | None = None, limit: int = CAN
     # (admitted, negative) goes before past decisions.
     own = sorted((m for m in matched if dept is None or m[0].kind == "negative" or m[0].department_id == dept.id),
                  key=lambda m: (-m[1], _RANK.get(m[2], len(_RANK)), m[0].id))
-    if own:
+    # Another department's admitted item that matches clearly better than
+    # anything of the asking department's own says whose work this is (the
+    # housing office asking for the fire station's gas-safety ledger).
+    elsewhere = next((m for m in matched if m[2] == "admitted" and m not in own), None)
+    if own and not (elsewhere and elsewhere[1] - own[0][1] > AMBIGUOUS_MARGIN):
         chosen, verdict = own[0], _DECISIVE.get(own[0][2], "not-listed")
     else:
-        other = next((m for m in matched if m[2] == "admitted"), None)
-        chosen = (other[0], other[1], "other-department") if other else None
+        chosen = (elsewhere[0], elsewhere[1], "other-department") if elsewhere else None
         verdict = "not-listed"
     result = {"request": text, "department": dept.id if dept else None,
               "department_name": dept.name if dept else None, "verdict": verdict,
@@ -625,8 +628,8 @@ def check(session, request: str, department: str | None = None, limit: int = CAN
     result.update(_verdict_item(chosen, events, names, session, on))
     # The verdict follows the closest decisive item; when another match
     # nearly as close points the other way, say so rather than hide it.
-    other = next((m for m in own[1:] if _DECISIVE.get(m[2], "not-listed") != verdict and
-                  chosen[1] - m[1] <= AMBIGUOUS_MARGIN), None)
+    other = next((m for m in own if m[0] is not chosen[0] and _DECISIVE.get(m[2], "not-listed") != verdict and
+                  chosen[1] - m[1] <= AMBIGUOUS_MARGIN), None) if chosen else None
     result["also"] = None if other is None else {
         "id": other[0].id, "name": other[0].name, "ground": other[2],
         "verdict": _DECISIVE.get(other[2], "not-listed"), "score": other[1]}

@@ -114,6 +114,16 @@ def test_candidates_are_shown_with_scores_best_first(r):
     assert all(c["match"] == (c["score"] >= matching.MATCH_THRESHOLD) for c in result["candidates"])
 
 
+def test_a_clearly_closer_item_of_another_department_decides_over_a_weak_own_match(r):
+    # The housing office's own nearest item is its revoked rental ledger
+    # (51.2); the gas-safety ledger it asks for is the fire station's (73.6).
+    result = r("帮忙填一下燃气安全排查台账", department="cj-housing")
+    assert (result["verdict"], result["ground"], result["item"]) == ("not-listed", "other-department", "A-0040")
+    # Its own item still decides when nothing elsewhere is clearly closer.
+    own = r("群租整治排查台账", department="cj-housing")
+    assert (own["verdict"], own["item"]) == ("refused", "A-0022")
+
+
 def test_negative_list_binds_every_department(r):
     result = r("开个无犯罪记录证明", department="cj-civil")
     assert (result["verdict"], result["item"]) == ("refused", "A-0029")
