@@ -8,10 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from cgov.access.labels import LABELS
-from cgov.core import cmd, i18n
+from cgov.core import cmd
 from cgov.core.cmd import AtOpt, FormatOpt, LangOpt
 
-i18n.register(LABELS)
 
 access_app = cmd.sub_app("The work-item access list (社区工作事项准入): what departments may hand down to communities.")
 
@@ -55,31 +54,10 @@ REFUSAL_COLS = (("id", "Id", "编号"), ("at", "When", "时间"), ("department_n
                 ("reason", "Reason", "理由"))
 
 
-# Fields holding this feature's enum values (kinds, statuses, steps, verdicts).
-ENUM_KEYS = ("kind", "status", "action", "verdict", "ground")
-
-
-def _localized(data, o):
-    """Our enum values in Chinese from our own table, before rendering. The
-    global label table is shared by every feature and the last to register a
-    value wins: cases registers 'rejected' and 'add' for its own steps (不予受理,
-    吹哨). JSON keeps the values as stored."""
-    if o.lang != "zh" or o.fmt == "json":
-        return data
-    if isinstance(data, list):
-        return [_localized(x, o) for x in data]
-    if isinstance(data, dict):
-        return {k: LABELS.get(v, v) if k in ENUM_KEYS and isinstance(v, str) else _localized(v, o)
-                for k, v in data.items()}
-    return data
-
-
 def _cols(*spec):
-    from cgov.core.output import Col
+    from cgov.core.output import cols
 
-    # A feature's enum words win over another feature's same word ("add" is
-    # 吹哨 for a case, 直接列入 for an access item).
-    return [Col(*s, labels=LABELS if len(s) > 3 and s[3] else None) for s in spec]
+    return cols(*spec, labels=LABELS)
 
 
 def _date(value: str | None, what: str):
@@ -233,7 +211,7 @@ def list_(ctx: typer.Context, department: DeptOpt = None,
     with cmd.reading(ctx) as s:
         rows = service.list_items(s, department=department, kind=kind, status=status, overdue=overdue,
                                   search=search, limit_days=limit_days)
-    render_list(_localized(rows, o), _cols(*ITEM_COLS), o)
+    render_list(rows, _cols(*ITEM_COLS), o)
 
 
 @access_app.command("show")
@@ -249,7 +227,7 @@ def show(ctx: typer.Context, item: ItemArg, limit_days: LimitDaysOpt = None,
     o = cmd.out(ctx, fmt, lang)
     with cmd.reading(ctx) as s:
         row = service.show_item(s, item, limit_days=limit_days)
-    render_show(_localized(row, o), _cols(*SHOW_COLS), o, [
+    render_show(row, _cols(*SHOW_COLS), o, [
         Part("history", "History", "办理经过", _cols(*HISTORY_COLS)),
         Part("similar", "Similar items", "相似事项", _cols(*CANDIDATE_COLS[:-1])),
         Part("problems", "Cannot be admitted as it stands", "准入障碍",
@@ -279,7 +257,7 @@ def check(ctx: typer.Context,
     with cmd.reading(ctx) as s:
         result = service.check(s, request, department=department, limit=limit)
     result["reason"] = service.explain(result, o.lang)
-    render_show(_localized(result, o), _cols(("request", "Request", "交办内容"), ("verdict", "Verdict", "结论", True),
+    render_show(result, _cols(("request", "Request", "交办内容"), ("verdict", "Verdict", "结论", True),
                               ("reason", "Why", "说明"), ("item", "Item", "对应事项"),
                               ("item_name", "Item name", "事项名称"), ("score", "Score", "相似度")), o,
                 [Part("candidates", "Closest items", "最接近的事项", _cols(*CANDIDATE_COLS))])
@@ -351,7 +329,7 @@ def stats(ctx: typer.Context,
                                limit_days=limit_days)
     counts = (("admitted", "Admitted", "准入"), ("pending", "Pending", "待审核"),
               ("overdue", "Overdue", "超期"), ("rejected", "Rejected", "驳回"), ("revoked", "Revoked", "退出"))
-    render_show(_localized(result, o), _cols(
+    render_show(result, _cols(
         ("as_of", "As of", "统计日期"), ("baseline", "Baseline", "基数"), ("baseline_date", "Baseline date", "基数日期"),
         ("admitted", "Admitted now (duty + assist)", "现准入事项（履职+协助）"), ("reduction", "Cut by", "减少"),
         ("reduction_rate", "Reduction rate", "精简率"), ("negative", "Negative list", "负面清单事项"),

@@ -15,7 +15,6 @@ from cgov.cases.labels import GROUPING, LABELS
 from cgov.core import cmd, i18n
 from cgov.core.cmd import AtOpt, FormatOpt, LangOpt, ReasonOpt, RevealOpt
 
-i18n.register(LABELS)
 
 case_app = cmd.sub_app("Cases: the community blows the whistle, departments report.")
 
@@ -30,11 +29,9 @@ def _interactive() -> bool:
 
 
 def _cols(*spec):
-    from cgov.core.output import Col
+    from cgov.core.output import cols
 
-    # A feature's enum words win over another feature's same word ("add" is
-    # 吹哨 for a case, 直接列入 for an access item).
-    return [Col(*s, labels=LABELS if len(s) > 3 and s[3] else None) for s in spec]
+    return cols(*spec, labels=LABELS)
 
 
 def _at(at: str | None):
@@ -52,7 +49,7 @@ def _done(ctx: typer.Context, fmt: str | None, lang: str | None, row: dict, en: 
 
         render_show(row, [], o)
         return
-    typer.echo(f"{row['id']} {(LABELS.get(row['status'], row['status']) if o.lang == 'zh' else row['status'])}{i18n.t(en, en if zh is None else zh, o.lang)}")
+    typer.echo(f"{row['id']} {i18n.label(row['status'], o.lang, LABELS)}{i18n.t(en, en if zh is None else zh, o.lang)}")
 
 
 # ---- add ---------------------------------------------------------------------------------
@@ -181,12 +178,12 @@ def _detail(e: dict, case: dict, lang: str) -> str:
     kind = e["kind"]
     if kind == "add":
         who = case.get("reporter_name")
-        return i18n.label(case["source"], lang) + (f" · {who}" if who else "")
+        return i18n.label(case["source"], lang, LABELS) + (f" · {who}" if who else "")
     if kind == "dispatch":
         return f"→ {e['to_name'] or e['to']}"
     if kind == "rate":
         done = t("resolved", "已解决", lang) if e["resolved"] else t("not resolved", "未解决", lang)
-        return f"{done}, {i18n.label(e['satisfaction'], lang)}"
+        return f"{done}, {i18n.label(e['satisfaction'], lang, LABELS)}"
     if kind == "extend":
         return (f"{clock.fmt_local(e['previous'])} → {clock.fmt_local(e['until'])}"
                 f" ({t('approved by', '审批', lang)} {e['approver']})")

@@ -33,15 +33,12 @@ OTHER = {
     "created": "新建", "updated": "更新", "unchanged": "未变",
 }
 
-# One flat table: enum values are unique across the groups above.
+# The org chart's words, unique across these groups. Each feature keeps its
+# own table and passes it where its words are shown: one flat table for all
+# features let the access list's "add" (直接列入) overwrite a case's (吹哨).
 LABELS: dict[str, str] = {}
 for _group in (AREA_CLASSES, ORG_CLASSES, ROLES, PARTY_STATUS, GENDER, OTHER):
     LABELS.update(_group)
-
-
-def register(labels: dict[str, str]) -> None:
-    """Features add the Chinese labels of their own enums."""
-    LABELS.update(labels)
 
 
 def resolve_lang(option: str | None) -> str:
@@ -57,9 +54,13 @@ def resolve_lang(option: str | None) -> str:
     return "en"
 
 
-def label(value, lang: str):
+def label(value, lang: str, labels: dict | None = None):
+    """A stored word in the reader's language: from the feature's own table
+    (`labels`) first, then the org chart's."""
     if lang != "zh" or not isinstance(value, str):
         return value
+    if labels and value in labels:
+        return labels[value]
     return LABELS.get(value, value)
 
 

@@ -34,6 +34,14 @@ class Col:
         return self.zh if lang == "zh" else self.en
 
 
+def cols(*spec, labels: dict | None = None) -> list[Col]:
+    """Columns from (key, en, zh[, True]) tuples; a true fourth item marks
+    an enum, shown under --lang zh from the feature's `labels` (then the org
+    chart's words)."""
+    return [Col(s[0], s[1], s[2], enum=True, labels=labels) if len(s) > 3 and s[3] else Col(s[0], s[1], s[2])
+            for s in spec]
+
+
 @dataclass
 class Out:
     fmt: str
@@ -75,10 +83,8 @@ def _text_value(v, col: Col | None, lang: str) -> str:
         return f"{v:.1%}" if col and col.key.endswith("rate") else f"{v:g}"
     if isinstance(v, (list, tuple)):
         return ", ".join(_text_value(x, col, lang) for x in v)
-    if col and col.labels is not None and lang == "zh" and v in col.labels:
-        return str(col.labels[v])
-    if col and col.enum:
-        return str(i18n.label(v, lang))
+    if col and (col.enum or col.labels is not None):
+        return str(i18n.label(v, lang, col.labels))
     return str(v)
 
 

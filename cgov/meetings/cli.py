@@ -8,7 +8,6 @@ from cgov.core import cmd, i18n
 from cgov.core.cmd import AtOpt, FormatOpt, LangOpt
 from cgov.meetings.labels import LABELS
 
-i18n.register(LABELS)
 
 meeting_app = cmd.sub_app("Meetings and minutes: quorum, votes, resolutions, disclosure.")
 matter_app = cmd.sub_app("Major matters through 四议两公开 (propose, discuss, review, resolve, two publications).")
@@ -18,11 +17,9 @@ PeopleOpt = Annotated[Optional[list[str]], typer.Option(help="Person ids or name
 
 
 def _cols(*spec):
-    from cgov.core.output import Col
+    from cgov.core.output import cols
 
-    # A feature's enum words win over another feature's same word ("add" is
-    # 吹哨 for a case, 直接列入 for an access item).
-    return [Col(*s, labels=LABELS if len(s) > 3 and s[3] else None) for s in spec]
+    return cols(*spec, labels=LABELS)
 
 
 def _at(value: str | None):
@@ -333,7 +330,7 @@ def meeting_vote(
     with cmd.writing(ctx) as s:
         row = service.vote(s, motion, method, tally=tally, ballots=ballots, at=_at(at), replace=replace)
     _done(o, row, i18n.t(f"{row['result']}: {row['explanation']}",
-                         f"{LABELS.get(row['result'], row['result'])}：{row['explanation_zh']}", o.lang))
+                         f"{i18n.label(row['result'], 'zh', LABELS)}：{row['explanation_zh']}", o.lang))
 
 
 @meeting_app.command("action")
@@ -617,4 +614,4 @@ def matter_advance(
     o = cmd.out(ctx, fmt, lang)
     with cmd.writing(ctx) as s:
         row = matters.advance(s, matter, stage=stage, meeting=meeting, motion=motion, where=where, at=_at(at))
-    _done(o, row, i18n.t(f"{row['id']}: {row['stage']}", f"{row['id']}：{LABELS.get(row['stage'], row['stage'])}", o.lang))
+    _done(o, row, i18n.t(f"{row['id']}: {row['stage']}", f"{row['id']}：{i18n.label(row['stage'], 'zh', LABELS)}", o.lang))

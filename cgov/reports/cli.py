@@ -115,13 +115,14 @@ def _render(ctx, o, week, since, until, area, baseline, stamp) -> str:
 
 
 def _detail(parts: list[dict], lang: str) -> str:
+    from cgov.cases.labels import LABELS as CASE_LABELS  # the parts of the case lines are case states
     words = []
     for p in parts:
         if p["name"]:
             name = p["name"] if lang == "zh" else (p["name_en"] or p["name"])
         else:
             pair = OTHER.get(p["key"])
-            name = (pair[1] if lang == "zh" else pair[0]) if pair else i18n.label(p["key"], lang)
+            name = (pair[1] if lang == "zh" else pair[0]) if pair else i18n.label(p["key"], lang, CASE_LABELS)
         words.append(f"{name} {p['count']}")
     return ("，" if lang == "zh" else ", ").join(words)
 
@@ -134,11 +135,9 @@ def status(ctx: typer.Context, fmt: FormatOpt = None, lang: LangOpt = None):
     that lists the details.
 
     Example: cgov report status --lang zh"""
-    from cgov.cases.labels import LABELS as CASE_LABELS
     from cgov.core.output import Col, render_list
     from cgov.reports import service
 
-    i18n.register(CASE_LABELS)
     with _one_line():
         o = cmd.out(ctx, fmt, lang)
         cmd.existing_store(ctx)

@@ -9,15 +9,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from cgov.core import cmd, i18n
+from cgov.core import cmd
 from cgov.core.cmd import AtOpt, FormatOpt, LangOpt
 from cgov.volunteers import cli_util as u
 from cgov.volunteers.cli_lists import need_app, project_app, resource_app  # noqa: F401 (registered by cgov/cli.py)
-from cgov.volunteers.labels import LABELS
-
-# Words another feature already labels keep its label in the shared table;
-# our columns carry our own (see labels.py).
-i18n.register({k: v for k, v in LABELS.items() if k not in i18n.LABELS})
 
 points_app = cmd.sub_app("Volunteer points (志愿者积分): earn, redeem, balances and ranks.")
 activity_app = cmd.sub_app("Volunteer activities (志愿服务活动), recorded once with everyone who served.")

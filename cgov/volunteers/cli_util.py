@@ -13,9 +13,9 @@ from cgov.volunteers.labels import LABELS
 def cols(*spec):
     """Columns from (key, en, zh[, True]); a fourth item marks an enum,
     rendered with this feature's labels under --lang zh."""
-    from cgov.core.output import Col
+    from cgov.core.output import cols as make
 
-    return [Col(s[0], s[1], s[2], enum=len(s) > 3, labels=LABELS if len(s) > 3 else None) for s in spec]
+    return make(*spec, labels=LABELS)
 
 
 def at(value: str | None):

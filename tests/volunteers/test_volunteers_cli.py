@@ -290,11 +290,12 @@ def test_the_volunteers_commands_load_no_database_or_yaml_code():
                                          ("cgov.volunteers.cli", "cgov.meetings.cli")])
 def test_our_labels_never_replace_another_feature_s_word(first, then):
     # Nouns load on use, in any order; "open" is an open meeting there, an
-    # open need here: the shared table keeps the meetings' word either way.
+    # open need here: each feature's words stay its own either way.
     code = (f"import {first}, {then}; from cgov.core import i18n; "
-            "print(i18n.LABELS['open'], i18n.LABELS['micro-wish'])")
+            "from cgov.meetings.labels import LABELS as M; from cgov.volunteers.labels import LABELS as V; "
+            "print(i18n.label('open', 'zh', M), i18n.label('micro-wish', 'zh', V), i18n.label('open', 'zh', V))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["不限（到会者）", "微心愿"]
+    assert out.split() == ["不限（到会者）", "微心愿", "待认领"]
 
 
 def test_our_columns_carry_our_own_words(vol_cli):
