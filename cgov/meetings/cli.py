@@ -196,6 +196,7 @@ def meeting_show(ctx: typer.Context, meeting: MeetingArg, fmt: FormatOpt = None,
     Examples:
       cgov meeting show M2026-0001
       cgov meeting show M2026-0001 -f md --lang zh > minutes.md"""
+    from cgov.core import privacy
     from cgov.core.output import render_show
     from cgov.meetings import minutes, service
 
@@ -203,12 +204,14 @@ def meeting_show(ctx: typer.Context, meeting: MeetingArg, fmt: FormatOpt = None,
     with cmd.reading(ctx) as s:
         row = service.show_meeting(s, meeting)
     if o.fmt == "md":
-        o.write(minutes.render(row, lang=o.lang))
+        # Draft minutes may carry a phone number; publish refuses those, and
+        # every output masks them (render_show does so for the other formats).
+        o.write(minutes.render(privacy.mask_record(row), lang=o.lang))
         return
     fields = _show_fields(o.lang) if o.fmt != "json" else []
     render_show(row, fields, o, _show_parts(o.lang) if o.fmt != "json" else [])
     if o.fmt in ("plain", "table") and row["minutes"]:
-        o.write("\n" + i18n.t("Discussion", "讨论记录", o.lang) + "\n" + row["minutes"] + "\n")
+        o.write("\n" + i18n.t("Discussion", "讨论记录", o.lang) + "\n" + privacy.mask_text(row["minutes"]) + "\n")
 
 
 def _attendance_line(o, row: dict) -> str:

@@ -102,12 +102,13 @@ def weekly(
 
 
 def _render(ctx, o, week, since, until, area, baseline, stamp) -> str:
-    from cgov.core import clock
+    from cgov.core import clock, privacy
     from cgov.reports import render, service
 
     with cmd.reading(ctx) as s:
         start, end = service.resolve_period(week, since, until)
-        data = service.weekly(s, start, end, area=area, baseline=baseline)
+        # Case titles in the overdue and escalation lists are free text.
+        data = privacy.mask_record(service.weekly(s, start, end, area=area, baseline=baseline))
     note = None
     if stamp:
         note = i18n.t("Generated", "生成于", o.lang) + f" {clock.fmt_local(clock.now())} · {cmd.actor(ctx)}"

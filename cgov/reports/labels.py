@@ -9,5 +9,4 @@ SUBJECTS = {
     "pending-applications": ("Pending access applications", "待审准入申请"),
     "grid-findings": ("Grid-check findings", "网格检查问题"),
 }
-# The rules of `cgov grid check` (cgov/org/service.py).
 OTHER = {"overdue": ("overdue", "逾期")}

@@ -355,3 +355,14 @@ def test_the_meeting_commands_load_no_database_or_yaml_code():
             "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'yaml', 'rich') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_draft_minutes_with_a_phone_are_masked_in_every_format(town_cli, tmp_path):
+    mid = ok(town_cli("meeting", "add", "--type", "joint-meeting", "--title", "联席会", "--org", "cj-yh4-party",
+                      "--at", "2026-11-05 14:30")).strip()
+    notes = tmp_path / "minutes.md"
+    notes.write_text("居民王某反映漏水，联系电话13812345678。\n", encoding="utf-8")
+    ok(town_cli("meeting", "minutes", mid, "--file", str(notes)))
+    for fmt in ("md", "plain", "json"):
+        out = ok(town_cli("meeting", "show", mid, "-f", fmt, "--lang", "zh"))
+        assert "13812345678" not in out and "138****5678" in out, fmt

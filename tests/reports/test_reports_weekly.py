@@ -296,3 +296,11 @@ def test_case_queries_read_index_ranges_not_every_case(week, town):
                 plan = [row[-1] for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + q, p)]
                 scans += [(q[:80], x) for x in plan if x.startswith("SCAN case_")]
             assert scans == []
+
+
+def test_free_text_in_the_report_is_masked(week, week_cli):
+    # An open case past its deadline, its title carrying the caller's phone.
+    cid = week_cli("case", "add", "5号楼漏水 联系人13812345678", "-b", "cj-yh4-b03", "--at", "2026-11-02 09:00").stdout.strip()
+    for fmt in ("json", "md", "html"):
+        out = week_cli("report", "weekly", "--week", "2026-W47", "-f", fmt).stdout
+        assert cid in out and "13812345678" not in out and "138****5678" in out, fmt
