@@ -89,15 +89,22 @@ def engine(ctx: typer.Context):
     return store.engine_for(state(ctx).db)
 
 
+def missing_store(ctx: typer.Context):
+    """The SQLite file --db names when it does not exist yet, else None."""
+    from cgov.core import store
+
+    path = store.sqlite_path(store.db_url(state(ctx).db))
+    return path if path is not None and not path.exists() else None
+
+
 def existing_store(ctx: typer.Context) -> None:
     """Commands that only read never create a store: a mistyped --db would
     otherwise answer with an empty list (or, under cron, an empty report
     every week) and leave a stray database behind."""
-    from cgov.core import store
     from cgov.core.errors import NotFound
 
-    path = store.sqlite_path(store.db_url(state(ctx).db))
-    if path is not None and not path.exists():
+    path = missing_store(ctx)
+    if path is not None:
         # One line, no hint: cron mails it as the whole reason.
         raise NotFound(f"no cgov database at {path}: give an existing store with --db or CGOV_DB "
                        "(cgov init or cgov import creates one)")

@@ -114,10 +114,13 @@ def mask_record(record, free_text: bool = True):
     return record
 
 
-# In free text: not inside a longer run of digits or letters (a hash, a
-# code), so only a number that stands on its own is taken for one.
-_ID_STANDALONE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_MOBILE_STANDALONE = re.compile(r"(?<![0-9A-Za-z+])(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?![0-9A-Za-z])")
+# An ID number and a mainland mobile as written in text, spaced or not.
+_ID_TEXT = r"\d{17}[\dXx]"
+_MOBILE_TEXT = r"(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}"
+# On output, only a number standing on its own (not inside a run of letters
+# and digits: a hash, a code) is masked.
+_ID_STANDALONE = re.compile(rf"(?<![0-9A-Za-z]){_ID_TEXT}(?![0-9A-Za-z])")
+_MOBILE_STANDALONE = re.compile(rf"(?<![0-9A-Za-z+]){_MOBILE_TEXT}(?![0-9A-Za-z])")
 _LONG_DIGITS = re.compile(r"\d{3}[\s-]?\d{4}[\s-]?\d{4}")
 
 
@@ -129,9 +132,10 @@ def mask_text(text: str) -> str:
     return _MOBILE_STANDALONE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group())[-11:]), text)
 
 
-# Text that will be made public must carry no ID or phone number.
-_ID_IN_TEXT = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
-_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?![0-9])")
+# Text that will be made public must carry no ID or phone number: any
+# run of digits shaped like one counts.
+_ID_IN_TEXT = re.compile(rf"(?<![0-9]){_ID_TEXT}(?![0-9])")
+_MOBILE_IN_TEXT = re.compile(rf"(?<![0-9]){_MOBILE_TEXT}(?![0-9])")
 
 
 def pii_lines(text: str) -> list[int]:

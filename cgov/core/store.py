@@ -92,6 +92,13 @@ def engine_for(db: str | None = None, migrate: bool = True) -> Engine:
     return engine
 
 
+def forget_engine(db: str) -> None:
+    """Dispose the cached engine of one database (a dry run's scratch store)."""
+    engine = _engines.pop(db_url(db), None)
+    if engine is not None:
+        engine.dispose()
+
+
 def forget_engines() -> None:
     """Dispose cached engines (tests switch databases within one process)."""
     for e in _engines.values():

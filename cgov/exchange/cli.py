@@ -34,23 +34,21 @@ def import_cmd(
             sources.append(yamlio.read_source(name))
         except OSError as e:
             raise Invalid(f"cannot read {name}: {e.strerror}") from None
-    if dry_run and _store_missing(ctx):
-        # Check against an empty store that vanishes afterwards: a dry run
+    if dry_run and cmd.missing_store(ctx) is not None:
+        # Check against an empty store in a temporary folder: a dry run
         # leaves nothing behind, not even a new database file.
         import tempfile
 
-        with tempfile.TemporaryDirectory() as tmp:
-            state = cmd.state(ctx)
-            state.db, real = str(Path(tmp) / "dry-run.db"), state.db
-            try:
-                result = _import(ctx, service, sources, dry_run)
-            finally:
-                from cgov.core import store
+        from cgov.core import store
 
-                state.db = real
-                store.forget_engines()
+        with tempfile.TemporaryDirectory() as tmp:
+            scratch = str(Path(tmp) / "dry-run.db")
+            try:
+                result = _import(store.engine_for(scratch), cmd.actor(ctx), service, sources, dry_run)
+            finally:
+                store.forget_engine(scratch)
     else:
-        result = _import(ctx, service, sources, dry_run)
+        result = _import(cmd.engine(ctx), cmd.actor(ctx), service, sources, dry_run)
     rows = [{"section": k, **v} for k, v in result["counts"].items()]
     title = None
     if o.fmt not in ("json", "csv"):
@@ -59,15 +57,10 @@ def import_cmd(
                        Col("updated", "Updated", "更新"), Col("unchanged", "Unchanged", "未变")], o, title=title)
 
 
-def _store_missing(ctx) -> bool:
+def _import(engine, actor: str, service, sources, dry_run: bool) -> dict:
     from cgov.core import store
 
-    path = store.sqlite_path(store.db_url(cmd.state(ctx).db))
-    return path is not None and not path.exists()
-
-
-def _import(ctx, service, sources, dry_run: bool) -> dict:
-    with _progress(sum(len(d) for _, d in sources)) as step, cmd.writing(ctx) as s:
+    with _progress(sum(len(d) for _, d in sources)) as step, store.writing(engine, actor=actor) as s:
         result = service.import_sources(s, sources, dry_run=dry_run, progress=step)
         if dry_run:
             s.rollback()

@@ -944,11 +944,12 @@ def due(session, as_of: dt.date | None = None, org_ref: str | None = None, area:
     types = meeting_types(session)
     if type:
         types = {type: get_type(session, type)}
-    # Plain rows: a city has thousands of organizations to go through.
-    orgs = {o.id: o for o in session.execute(select(Organization.id, Organization.name,
-                                                    Organization.classification, Organization.area_id))}
     if org_ref:
         orgs = {o.id: o for o in [org.get_org(session, org_ref)]}
+    else:
+        # Plain rows: a city has thousands of organizations to go through.
+        orgs = {o.id: o for o in session.execute(select(Organization.id, Organization.name,
+                                                        Organization.classification, Organization.area_id))}
     if area:
         inside = set(org.descendants(session, org.get_area(session, area).id))
         orgs = {k: o for k, o in orgs.items() if o.area_id in inside}
