@@ -21,7 +21,7 @@ from cgov.cases.models import (OPEN_STATUSES, PRIORITIES, REQUEST_TYPES, SATISFA
 from cgov.core import audit, clock, privacy, sequence
 from cgov.core.errors import Invalid, NotFound, Refused
 from cgov.org.models import ORG_CLASSES, Area, Organization, Person
-from cgov.org.service import ancestors, community_of, descendants, get_area
+from cgov.org.service import ancestors, community_of, descendants, find_party, get_area
 
 CASE_ID = re.compile(r"^C(\d{4})-(\d{6,})$")
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
@@ -193,16 +193,9 @@ def resolve_handler(session, ref: str) -> tuple[str, str]:
     """('organization' | 'person', id) for --to: an id, an exact name, or a
     unique part of an organization's name (`--to 派出所`)."""
     ref = ref.strip()
-    if session.get(Organization, ref) is not None:
-        return "organization", ref
-    if session.get(Person, ref) is not None:
-        return "person", ref
-    orgs = session.exec(select(Organization.id).where(Organization.name == ref)).all()
-    persons = session.exec(select(Person.id).where(Person.name == ref)).all()
-    if len(orgs) + len(persons) == 1:
-        return ("organization", orgs[0]) if orgs else ("person", persons[0])
-    if len(orgs) + len(persons) > 1:
-        raise Invalid(f"handler '{ref}' is ambiguous: {', '.join([*orgs, *persons][:6])}", hint="give the id")
+    found = find_party(session, ref, "handler")
+    if found is not None:
+        return found
     # lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
     near = session.exec(select(Organization).where(func.lower(Organization.name).contains(ref.lower(), autoescape=True))
                         .order_by(Organization.id)).all()

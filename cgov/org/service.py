@@ -461,6 +461,22 @@ def cross_appointment(session, on, org_scope: set) -> dict:
 # ---- persons and posts -------------------------------------------------------
 
 
+def find_party(session, ref: str, what: str) -> tuple[str, str] | None:
+    """('organization' | 'person', id) for an id or an exact name, None when
+    neither has it; a name both or several have is refused."""
+    if session.get(Organization, ref) is not None:
+        return "organization", ref
+    if session.get(Person, ref) is not None:
+        return "person", ref
+    orgs = session.exec(select(Organization.id).where(Organization.name == ref)).all()
+    persons = session.exec(select(Person.id).where(Person.name == ref)).all()
+    if len(orgs) + len(persons) == 1:
+        return ("organization", orgs[0]) if orgs else ("person", persons[0])
+    if orgs or persons:
+        raise Invalid(f"{what} '{ref}' is ambiguous: {', '.join([*orgs, *persons][:6])}", hint="give the id")
+    return None
+
+
 def get_person(session, ref: str) -> Person:
     p = session.get(Person, ref)
     if p is None:

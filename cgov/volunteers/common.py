@@ -13,7 +13,7 @@ from cgov.cases.metrics import bound, local_midnight
 from cgov.core import clock, sequence
 from cgov.core.errors import Invalid, NotFound
 from cgov.org.models import Area, Organization, Person
-from cgov.org.service import community_of, descendants, get_area
+from cgov.org.service import community_of, descendants, find_party, get_area
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit
 
@@ -115,17 +115,9 @@ def choice(value: str | None, choices, labels: dict, what: str) -> str | None:
 
 def resolve_party(session, ref: str, what: str) -> tuple[str, str]:
     """('organization' | 'person', id) from an id or an exact name."""
-    ref = required(ref, what)
-    if session.get(Organization, ref) is not None:
-        return "organization", ref
-    if session.get(Person, ref) is not None:
-        return "person", ref
-    orgs = session.exec(select(Organization.id).where(Organization.name == ref)).all()
-    persons = session.exec(select(Person.id).where(Person.name == ref)).all()
-    if len(orgs) + len(persons) == 1:
-        return ("organization", orgs[0]) if orgs else ("person", persons[0])
-    if orgs or persons:
-        raise Invalid(f"{what} '{ref}' is ambiguous: {', '.join([*orgs, *persons][:6])}", hint="give the id")
+    found = find_party(session, required(ref, what), what)
+    if found is not None:
+        return found
     raise NotFound(f"{what}: no organization or person '{ref}'",
                    hint="cgov org list / cgov person find NAME show the ids")
 
@@ -199,6 +191,19 @@ def scope(session, area: str | None) -> list[str] | None:
     if a.classification in ("grid", "building"):
         a = community_of(session, a.id) or a
     return list(session.execute(_COMMUNITIES, {"root": a.id}).scalars())
+
+
+def narrowed(session, q, community_col, at_col, area: str | None = None, since=None, until=None):
+    """A list's query kept to the communities under `area` (see scope) and
+    to records at or after `since` and before `until`."""
+    inside = scope(session, area)
+    if inside is not None:
+        q = q.where(community_col.in_(inside))
+    if since:
+        q = q.where(at_col >= since)
+    if until:
+        q = q.where(at_col < until)
+    return q
 
 
 def area_scope(session, area: str | None) -> list[str] | None:

@@ -157,24 +157,23 @@ def _community(get: Lookup, rec: Record, key: str = "community") -> str | None:
     return cid
 
 
-def _hours(rec: Record, key: str, signed: bool = False) -> int | None:
+def _amount(parse, rec: Record, key: str, signed: bool) -> int | None:
+    """A quantity read by one of rules' parsers, its error reported on the record."""
     if not rec.has(key):
         return None
     try:
-        return rules.parse_hours(rec.text(key, required=True) or "", f"'{key}'", signed=signed)
+        return parse(rec.text(key, required=True) or "", f"'{key}'", signed=signed)
     except CgovError as e:
         rec.fail(e.message)
         return None
+
+
+def _hours(rec: Record, key: str, signed: bool = False) -> int | None:
+    return _amount(rules.parse_hours, rec, key, signed)
 
 
 def _points(rec: Record, key: str = "points", signed: bool = False) -> int | None:
-    if not rec.has(key):
-        return None
-    try:
-        return rules.parse_points(rec.text(key, required=True) or "", f"'{key}'", signed=signed)
-    except CgovError as e:
-        rec.fail(e.message)
-        return None
+    return _amount(rules.parse_points, rec, key, signed)
 
 
 def _order(rec: Record, pairs) -> None:

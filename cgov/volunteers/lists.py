@@ -205,16 +205,10 @@ def list_needs(session, status: str | None = None, kind: str | None = None, cate
         q = q.where(Need.kind == common.choice(kind, NEED_KINDS, NEED_KIND_ZH, "--kind"))
     if category_:
         q = q.where(Need.category == category(category_))
-    inside = common.scope(session, area)
-    if inside is not None:
-        q = q.where(Need.community_id.in_(inside))
+    q = common.narrowed(session, q, Need.community_id, Need.posted_at, area, since, until)
     if claimed_by:
         t, i = common.resolve_party(session, claimed_by, "--claimed-by")
         q = q.where(Need.claimed_by_type == t, Need.claimed_by == i)
-    if since:
-        q = q.where(Need.posted_at >= since)
-    if until:
-        q = q.where(Need.posted_at < until)
     q = q.order_by(Need.posted_at, Need.id)
     if limit:
         q = q.limit(limit)

@@ -320,13 +320,7 @@ def ledger(session, person: str | None = None, organization: str | None = None, 
         if kind not in ENTRY_KINDS:
             raise Invalid(f"--kind '{kind}' is not one of: {', '.join(ENTRY_KINDS)}")
         q = q.where(PointsEntry.kind == kind)
-    inside = common.scope(session, area)
-    if inside is not None:
-        q = q.where(PointsEntry.community_id.in_(inside))
-    if since:
-        q = q.where(PointsEntry.at >= since)
-    if until:
-        q = q.where(PointsEntry.at < until)
+    q = common.narrowed(session, q, PointsEntry.community_id, PointsEntry.at, area, since, until)
     q = q.order_by(PointsEntry.at.desc(), PointsEntry.id.desc())
     if limit:
         q = q.limit(limit)
@@ -413,20 +407,18 @@ def rank(session, start: dt.datetime, end: dt.datetime, area: str | None = None,
         raise Invalid(f"--top {top}: show at least 1")
     q = select(PointsEntry.community_id, PointsEntry.person_id, func.sum(PointsEntry.minutes),
                func.sum(PointsEntry.points_c), func.count(func.distinct(PointsEntry.earned_for))).where(
-        PointsEntry.kind.in_(("earn", "adjust")), PointsEntry.community_id.is_not(None),
-        PointsEntry.at >= start, PointsEntry.at < end).group_by(PointsEntry.community_id, PointsEntry.person_id)
-    inside = common.scope(session, area)
-    if inside is not None:
-        q = q.where(PointsEntry.community_id.in_(inside))
+        PointsEntry.kind.in_(("earn", "adjust")), PointsEntry.community_id.is_not(None)).group_by(
+        PointsEntry.community_id, PointsEntry.person_id)
+    q = common.narrowed(session, q, PointsEntry.community_id, PointsEntry.at, area, start, end)
     groups: dict = {}
     for cid, pid, minutes, points_c, acts in session.execute(q):
         if minutes > 0 or points_c > 0:
             groups.setdefault(cid, []).append((pid, minutes, points_c, acts))
     persons = common.names(session, Person, [r[0] for g in groups.values() for r in g])
     areas = common.names(session, Area, groups)
+    key = (lambda r: (-r[1], -r[2], r[0])) if by == "hours" else (lambda r: (-r[2], -r[1], r[0]))
     out = []
     for cid in sorted(groups):
-        key = (lambda r: (-r[1], -r[2], r[0])) if by == "hours" else (lambda r: (-r[2], -r[1], r[0]))
         ordered = sorted(groups[cid], key=key)
         place, last = 0, None
         for i, (pid, minutes, points_c, acts) in enumerate(ordered, start=1):
@@ -469,13 +461,7 @@ def list_activities(session, organization: str | None = None, area: str | None =
     q = select(VolunteerActivity)
     if organization:
         q = q.where(VolunteerActivity.organization_id == get_org(session, organization).id)
-    inside = common.scope(session, area)
-    if inside is not None:
-        q = q.where(VolunteerActivity.community_id.in_(inside))
-    if since:
-        q = q.where(VolunteerActivity.at >= since)
-    if until:
-        q = q.where(VolunteerActivity.at < until)
+    q = common.narrowed(session, q, VolunteerActivity.community_id, VolunteerActivity.at, area, since, until)
     q = q.order_by(VolunteerActivity.at.desc(), VolunteerActivity.id.desc())
     if limit:
         q = q.limit(limit)
