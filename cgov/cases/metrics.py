@@ -243,14 +243,12 @@ def metrics_by(session, start: dt.datetime, end: dt.datetime, area: str | None =
 def _sum_up(groups: dict, hours: dict, part) -> dict:
     """{part: (counts, hours)} of the fine groups summed up by `part` of their key."""
     out: dict = {}
-    for g in set(groups) | set(hours):
+    for g in groups:  # every close is counted, so every key with hours is here
         counts, hs = out.setdefault(part(g), (dict.fromkeys(COUNTS, 0), []))
         for name in COUNTS:
             counts[name] += groups[g][name] if g in groups else 0
         hs.extend(hours.get(g, []))
     return out
-
-
 
 
 def _group_names(session, by: str, keys: list[str]) -> dict:
