@@ -200,6 +200,15 @@ def _changes(item: Item) -> dict:
     return {k: v for k, v in item.values.items() if getattr(item.old, k) != v}
 
 
+def _update(session, item: Item) -> dict:
+    """Write what the file changes onto the stored record; the changes."""
+    changes = _changes(item)
+    for k, v in changes.items():
+        setattr(item.old, k, v)
+    session.add(item.old)
+    return changes
+
+
 # ---- registrations -------------------------------------------------------------------------
 
 
@@ -273,23 +282,7 @@ def _no_double_registration(session, items) -> None:
 
 
 def _apply_registrations(session, items) -> dict:
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for it in items:
-        rid = it.extra["id"]
-        changes = _changes(it)
-        if it.old is None:
-            session.add(Registration(id=rid, created_at=clock.now(), **it.values))
-            counts["created"] += 1
-        elif changes:
-            for k, v in changes.items():
-                setattr(it.old, k, v)
-            session.add(it.old)
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
-    common.claim_ids(session, "registration", [it.extra["id"] for it in items if it.old is None])
-    session.flush()
-    return counts
+    return _apply_simple(session, items, Registration, "registration")
 
 
 # ---- activities and their participants -------------------------------------------------------
@@ -434,10 +427,7 @@ def _apply_activities(session, items, avoid=frozenset()) -> dict:
             session.add(VolunteerActivity(id=it.extra["id"], recorded_by=actor, created_at=now, **it.values))
             counts["created"] += 1
             continue
-        changes = _changes(it)
-        for k, v in changes.items():
-            setattr(it.old, k, v)
-        session.add(it.old)
+        changes = _update(session, it)
         counts["updated" if changes or it.extra["new"] else "unchanged"] += 1
     common.claim_ids(session, "activity", [it.extra["id"] for it in items if it.old is None])
     session.flush()
@@ -801,11 +791,7 @@ def _apply_simple(session, items, model, kind: str) -> dict:
             session.add(model(id=rid, created_at=clock.now(), **it.values))
             counts["created"] += 1
             continue
-        changes = _changes(it)
-        for k, v in changes.items():
-            setattr(it.old, k, v)
-        session.add(it.old)
-        counts["updated" if changes else "unchanged"] += 1
+        counts["updated" if _update(session, it) else "unchanged"] += 1
     common.claim_ids(session, kind, [it.extra["id"] for it in items if it.old is None])
     session.flush()
     return counts
