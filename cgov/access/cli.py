@@ -238,7 +238,7 @@ def show(ctx: typer.Context, item: ItemArg, limit_days: LimitDaysOpt = None,
 def check(ctx: typer.Context,
           request: Annotated[str, typer.Argument(help="What the department asks, in its own words.")],
           department: DeptOpt = None,
-          limit: Annotated[int, typer.Option("--limit", help="How many candidates to show.")] = 5,
+          limit: Annotated[int, typer.Option("--limit", min=1, help="How many candidates to show.")] = 5,
           fmt: FormatOpt = None, lang: LangOpt = None):
     """The gatekeeper: is a department's request on the list? Answers admitted
     (which item, its funding), refused (negative list, or rejected or revoked

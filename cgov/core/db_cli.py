@@ -110,7 +110,7 @@ def log(
     record: Annotated[Optional[str], typer.Option("--id", help="Entries that touched this record id.")] = None,
     since: Annotated[Optional[str], typer.Option(help="From this date or time.")] = None,
     until: Annotated[Optional[str], typer.Option(help="Before this date or time.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many, newest first (0: all).")] = 50,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many, newest first (0: all).")] = 50,
     fmt: FormatOpt = None, lang: LangOpt = None,
 ):
     """List audit entries, newest first.

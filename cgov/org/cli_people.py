@@ -73,7 +73,7 @@ def person_list(
     role: Annotated[Optional[str], typer.Option("--role", help="Holding this role now.")] = None,
     party: Annotated[Optional[str], typer.Option("--party", help="full, probationary, activist, or member (full or probationary).")] = None,
     org: Annotated[Optional[str], typer.Option("--org", help="Holding a post in this organization.")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", help="At most this many.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=0, help="At most this many.")] = None,
     fmt: FormatOpt = None, lang: LangOpt = None, reveal: RevealOpt = False, reason: ReasonOpt = None,
 ):
     """List people; ID numbers and phones are masked unless --reveal --reason.

@@ -193,7 +193,7 @@ def ledger(
     kind: Annotated[Optional[str], typer.Option("--kind", help="earn, redeem or adjust.")] = None,
     area: AreaOpt = None,
     since: SinceOpt = None, until: UntilOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="The latest so many (0: all).")] = 100,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="The latest so many (0: all).")] = 100,
     fmt: FormatOpt = None, lang: LangOpt = None,
 ):
     """The ledger, oldest first: every entry as it was recorded.
@@ -297,7 +297,7 @@ def activity_add(
 def activity_list(
     ctx: typer.Context,
     org: OrgOpt = None, area: AreaOpt = None, since: SinceOpt = None, until: UntilOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first (0: all).")] = 100,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many, newest first (0: all).")] = 100,
     fmt: FormatOpt = None, lang: LangOpt = None,
 ):
     """List activities, newest first, with how many served and the hours and points credited.

@@ -88,7 +88,7 @@ def need_list(
     claimed_by: Annotated[Optional[str], typer.Option("--claimed-by", help="Taken on by this unit or person.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Posted on or after this date.")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Posted up to this date (inclusive).")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 0,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many (0: all).")] = 0,
     fmt: FormatOpt = None, lang: LangOpt = None,
 ):
     """List needs and micro-wishes, oldest first.

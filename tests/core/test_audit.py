@@ -95,6 +95,9 @@ def test_audit_log_filters(cli, engine):
     assert json.loads(cli("audit", "log", "--by", "nobody", "-f", "json").stdout) == []
     r = cli("audit", "log", "--since", "someday")
     assert r.exit_code == 1 and "--since" in r.stderr
+    # A negative count is refused, not echoed back as "the newest -3 entries".
+    r = cli("audit", "log", "--limit", "-3")
+    assert r.exit_code == 2 and "--limit': -3 is less than 0" in r.stderr and r.stdout == ""
 
 
 def test_verify_and_db_check_speak_chinese(cli, engine):

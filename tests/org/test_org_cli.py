@@ -201,3 +201,16 @@ def test_help_loads_neither_sqlalchemy_nor_yaml():
     assert r.returncode == 0 and "case" in r.stdout
     modules = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if "|" in line}
     assert not {m for m in modules if m.split(".")[0] in ("sqlalchemy", "sqlmodel", "yaml", "rich")}
+
+
+def test_a_nouns_help_loads_no_pydantic():
+    # Typer would build a pydantic adapter for every unset root option;
+    # cgov's plain options are coerced without it (cgov/core/plainparams.py).
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "cgov", "case", "--help"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "dispatch" in r.stdout
+    modules = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if "|" in line}
+    assert not {m for m in modules if m.split(".")[0] in ("pydantic", "sqlalchemy", "sqlmodel")}
