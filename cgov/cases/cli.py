@@ -88,15 +88,17 @@ def add(
             raise Invalid("a case needs a title", hint='cgov case add "3号楼楼道堆放纸箱" --building …')
         title = typer.prompt(i18n.t("Title", "标题", i18n.resolve_lang(lang or cmd.state(ctx).lang)))
     due_at = service.deadline(due, "--due") if due else None
+    whole = (fmt or cmd.state(ctx).fmt) == "json"
     with cmd.writing(ctx) as s:
-        row = service.add_case(s, title=title, description=description, category=category, building=building,
-                               grid=grid, community=community, source=source, request_type=request_type,
-                               priority=priority, reporter_name=reporter, reporter_phone=phone,
-                               reported_at=_at(at), due=due_at)
-    if (fmt or cmd.state(ctx).fmt) == "json":
+        case_id = service.open_case(s, title=title, description=description, category=category,
+                                    building=building, grid=grid, community=community, source=source,
+                                    request_type=request_type, priority=priority, reporter_name=reporter,
+                                    reporter_phone=phone, reported_at=_at(at), due=due_at)
+        row = service.show_case(s, case_id) if whole else None
+    if whole:
         _done(ctx, fmt, lang, row)
     else:
-        typer.echo(row["id"])
+        typer.echo(case_id)
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -122,7 +124,7 @@ def list_(
     until: Annotated[Optional[str], typer.Option("--until", help="Reported up to this date (inclusive) or before this time.")] = None,
     search: Annotated[Optional[str], typer.Option("--search", help="Title or description contains.")] = None,
     sort: Annotated[str, typer.Option("--sort", help="reported, due, updated, id or status; '-' first sorts descending.")] = "-reported",
-    limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 100,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many (0: all).")] = 100,
     fmt: FormatOpt = None, lang: LangOpt = None, reveal: RevealOpt = False, reason: ReasonOpt = None,
 ):
     """List cases, newest first.

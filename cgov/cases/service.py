@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, insert, or_
 from sqlmodel import select
 
 from cgov.cases import flow, taxonomy
@@ -21,7 +21,11 @@ from cgov.cases.models import (OPEN_STATUSES, PRIORITIES, REQUEST_TYPES, SATISFA
 from cgov.core import audit, clock, privacy, sequence
 from cgov.core.errors import Invalid, NotFound, Refused
 from cgov.org.models import ORG_CLASSES, Area, Organization, Person
-from cgov.org.service import ancestors, community_of, descendants, find_party, get_area
+from cgov.org.service import ancestors, area_brief, community_brief, descendants, find_party, get_area
+
+# The hot paths (open a case, list cases) read and write through Core table
+# columns, never the ORM: see org.service's area rows for why.
+_C = Case.__table__.c
 
 CASE_ID = re.compile(r"^C(\d{4})-(\d{6,})$")
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
@@ -83,9 +87,9 @@ def _text(value: str | None) -> str | None:
 
 def categories(session) -> dict[str, dict]:
     """The effective taxonomy: shipped, replaced or extended from YAML."""
+    cc = CaseCategory.__table__.c
     stored = [r._asdict() for r in session.execute(select(
-        CaseCategory.code, CaseCategory.name, CaseCategory.name_en, CaseCategory.parent,
-        CaseCategory.respond_hours, CaseCategory.resolve_hours, CaseCategory.handler))]
+        cc.code, cc.name, cc.name_en, cc.parent, cc.respond_hours, cc.resolve_hours, cc.handler))]
     return taxonomy.merged(stored)
 
 
@@ -127,7 +131,7 @@ def deadlines(reported_at: dt.datetime, category: dict | None, priority: str) ->
 
 def _find_area(session, ref: str, classes: tuple, what: str, within: Area | None = None) -> Area:
     """An area of one of `classes` by id, or by name (inside `within` when given)."""
-    area = session.get(Area, ref)
+    area = area_brief(session, ref)
     if area is None:
         q = select(Area).where(Area.name == ref.strip(), Area.classification.in_(classes))
         if within is not None:
@@ -166,25 +170,26 @@ def resolve_place(session, building: str | None = None, grid: str | None = None,
     # A name or id given with its community or grid was checked to lie inside
     # it; what is left is to fill in the levels above.
     if b is not None:
-        parent = session.get(Area, b.parent_id) if b.parent_id else None
+        parent = area_brief(session, b.parent_id)
         g = parent if parent is not None and parent.classification == "grid" else g
-    c = community_of(session, (g or b).id) if (g or b) is not None else c
+    c = community_brief(session, (g or b).id) if (g or b) is not None else c
     return (b.id if b else None, g.id if g else None, c.id if c else None)
 
 
 def area_condition(session, ref: str):
     """SQL condition for cases at or under an area (a town or street includes
     every community under it)."""
-    a = get_area(session, ref)
+    a = area_brief(session, ref) or get_area(session, ref)
     if a.classification == "building":
-        return Case.building_id == a.id, a
+        return _C.building_id == a.id, a
     if a.classification == "grid":
-        return Case.grid_id == a.id, a
+        return _C.grid_id == a.id, a
     if a.classification in ("community", "village"):
-        return Case.community_id == a.id, a
-    communities = session.exec(select(Area.id).where(
-        Area.id.in_(descendants(session, a.id)), Area.classification.in_(("community", "village")))).all()
-    return Case.community_id.in_(communities), a
+        return _C.community_id == a.id, a
+    area = Area.__table__.c
+    communities = session.execute(select(area.id).where(
+        area.id.in_(descendants(session, a.id)), area.classification.in_(("community", "village")))).scalars().all()
+    return _C.community_id.in_(communities), a
 
 
 # ---- handlers and routing --------------------------------------------------------
@@ -262,16 +267,22 @@ def new_case_id(session, reported_at: dt.datetime) -> str:
     year = clock.to_local(reported_at).year
     while True:
         cid = f"C{year}-{sequence.next_value(session, f'case-{year}'):06d}"
-        if session.get(Case, cid) is None:
+        if session.execute(select(_C.id).where(_C.id == cid)).first() is None:
             return cid
 
 
-def add_case(session, *, title: str, description: str | None = None, category: str | None = None,
-             building: str | None = None, grid: str | None = None, community: str | None = None,
-             source: str = "other", request_type: str = "help", priority: str = "normal",
-             reporter_name: str | None = None, reporter_phone: str | None = None,
-             reported_at: dt.datetime | None = None, due: dt.datetime | None = None) -> dict:
+def add_case(session, **fields) -> dict:
     """Open a case (吹哨) and return it as `show_case` does, with key "id".
+    Takes the arguments of `open_case`."""
+    return show_case(session, open_case(session, **fields))
+
+
+def open_case(session, *, title: str, description: str | None = None, category: str | None = None,
+              building: str | None = None, grid: str | None = None, community: str | None = None,
+              source: str = "other", request_type: str = "help", priority: str = "normal",
+              reporter_name: str | None = None, reporter_phone: str | None = None,
+              reported_at: dt.datetime | None = None, due: dt.datetime | None = None) -> str:
+    """Open a case (吹哨) and return its id.
 
     Places, category, source and types accept ids/values, names and Chinese
     labels. Deadlines come from the category (respond-within, resolve-within
@@ -298,18 +309,19 @@ def add_case(session, *, title: str, description: str | None = None, category: s
             raise Invalid(f"the deadline {clock.fmt_local(due)} is not after the report "
                           f"({clock.fmt_local(reported_at)})")
         resolve_by = _seconds(due)
-    case = Case(id=new_case_id(session, reported_at), title=title, description=_text(description),
-                category=cat["code"] if cat else None, building_id=b, grid_id=g, community_id=c,
-                source=source, request_type=request_type, priority=priority,
-                reporter_name=_text(reporter_name), reporter_phone=reporter_phone or None,
-                reported_at=reported_at, respond_by=respond_by, due=resolve_by, resolve_by=resolve_by,
-                status="new", updated_at=reported_at, recorded_by=session.info.get("actor"), created_at=now)
-    session.add(case)
-    session.flush()
-    audit.record(session, "case.add", entity="case", ids=[case.id],
-                 detail={"title": title, "category": case.category, "community": c, "source": source,
+    case_id = new_case_id(session, reported_at)
+    code = cat["code"] if cat else None
+    session.execute(insert(Case.__table__).values(
+        id=case_id, title=title, description=_text(description), category=code,
+        building_id=b, grid_id=g, community_id=c, source=source, request_type=request_type,
+        priority=priority, reporter_name=_text(reporter_name), reporter_phone=reporter_phone or None,
+        reported_at=reported_at, respond_by=respond_by, due=resolve_by, resolve_by=resolve_by,
+        status="new", reopen_count=0, extension_count=0, updated_at=reported_at,
+        recorded_by=session.info.get("actor"), created_at=now))
+    audit.record(session, "case.add", entity="case", ids=[case_id],
+                 detail={"title": title, "category": code, "community": c, "source": source,
                          "reported_at": clock.iso_local(reported_at)})
-    return show_case(session, case.id)
+    return case_id
 
 
 # ---- the flow ---------------------------------------------------------------------
@@ -468,9 +480,9 @@ def _names(session, cases: list[Case], events: list[CaseEvent] = ()) -> dict:
     names = {"area": {}, "organization": {}, "person": {}}
     for key, model, ids in (("area", Area, area_ids), ("organization", Organization, org_ids),
                             ("person", Person, person_ids)):
-        ids = list(ids)
+        ids, col = list(ids), model.__table__.c
         for i in range(0, len(ids), 900):
-            names[key].update(session.execute(select(model.id, model.name).where(model.id.in_(ids[i:i + 900]))).all())
+            names[key].update(session.execute(select(col.id, col.name).where(col.id.in_(ids[i:i + 900]))).all())
     return names
 
 
@@ -522,13 +534,13 @@ def show_case(session, ref: str, now: dt.datetime | None = None) -> dict:
     return row
 
 
-SORTS = {"reported": Case.reported_at, "due": Case.resolve_by, "updated": Case.updated_at,
-         "id": Case.id, "status": Case.status}
+SORTS = {"reported": _C.reported_at, "due": _C.resolve_by, "updated": _C.updated_at,
+         "id": _C.id, "status": _C.status}
 
 
 def _query(session, status=None, area=None, category=None, handler=None, source=None, overdue=False,
            escalated=False, since=None, until=None, search=None, now=None):
-    q = select(Case)
+    q = select(Case.__table__)
     if status:
         wanted = set()
         for s in status:
@@ -540,30 +552,30 @@ def _query(session, status=None, area=None, category=None, handler=None, source=
                     wanted.add(part)
                 elif part:
                     raise Invalid(f"--status '{part}' is not one of: {', '.join(STATUSES)}, open")
-        q = q.where(Case.status.in_(sorted(wanted)))
+        q = q.where(_C.status.in_(sorted(wanted)))
     if area:
         q = q.where(area_condition(session, area)[0])
     if category:
         cats = categories(session)
         cat = get_category(cats, category)
-        q = q.where(Case.category.in_([cat["code"]] + [c["code"] for c in cats.values() if c["parent"] == cat["code"]]))
+        q = q.where(_C.category.in_([cat["code"]] + [c["code"] for c in cats.values() if c["parent"] == cat["code"]]))
     if handler:
         htype, hid = resolve_handler(session, handler)
-        q = q.where(Case.handler_type == htype, Case.handler_id == hid)
+        q = q.where(_C.handler_type == htype, _C.handler_id == hid)
     if source:
-        q = q.where(Case.source == choice(source, SOURCES, SOURCE, "--source"))
+        q = q.where(_C.source == choice(source, SOURCES, SOURCE, "--source"))
     if overdue:
-        q = q.where(Case.status.in_(OPEN_STATUSES), Case.resolve_by < (now or clock.now()))
+        q = q.where(_C.status.in_(OPEN_STATUSES), _C.resolve_by < (now or clock.now()))
     if escalated:
-        q = q.where(Case.escalation_level.is_not(None))
+        q = q.where(_C.escalation_level.is_not(None))
     if since:
-        q = q.where(Case.reported_at >= since)
+        q = q.where(_C.reported_at >= since)
     if until:
-        q = q.where(Case.reported_at < until)
+        q = q.where(_C.reported_at < until)
     if search:
         term = search.strip().lower()
-        q = q.where(or_(func.lower(Case.title).contains(term, autoescape=True),
-                        func.lower(func.coalesce(Case.description, "")).contains(term, autoescape=True)))
+        q = q.where(or_(func.lower(_C.title).contains(term, autoescape=True),
+                        func.lower(func.coalesce(_C.description, "")).contains(term, autoescape=True)))
     return q
 
 
@@ -583,10 +595,10 @@ def list_cases(session, status: list[str] | None = None, area: str | None = None
     if key not in SORTS:
         raise Invalid(f"--sort '{sort}' is not one of: {', '.join(SORTS)} (a leading '-' sorts descending)")
     col = SORTS[key]
-    q = q.order_by(col.desc() if sort.startswith("-") else col, Case.id.desc() if sort.startswith("-") else Case.id)
+    q = q.order_by(col.desc() if sort.startswith("-") else col, _C.id.desc() if sort.startswith("-") else _C.id)
     if limit:
         q = q.limit(limit)
-    cases = session.exec(q).all()
+    cases = session.execute(q).all()  # rows with the Case's attribute names
     names = _names(session, cases)
     cats = categories(session)
     return [_row(c, names, cats, now) for c in cases]

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 
+from sqlalchemy import insert
 from sqlmodel import select
 from sqlmodel import Field, Session, SQLModel
 
@@ -70,24 +71,27 @@ def utc_text(at: dt.datetime | None) -> str | None:
 
 def record(session: Session, action: str, entity: str | None = None, ids=(),
            detail: dict | None = None, at: dt.datetime | None = None,
-           content_hash: str | None = None) -> AuditEntry:
+           content_hash: str | None = None) -> None:
     """Append one entry. Call inside the write transaction that made the change,
-    so the entry and the change commit or vanish together."""
+    so the entry and the change commit or vanish together.
+
+    Written with Core statements, not an ORM object: every write command
+    appends one, and the ORM's first use costs more than the rest of a
+    `case add`. No entry is ever an unflushed ORM object, so the head read
+    here is always the newest. The caller's pending changes are flushed
+    first, so they still reach the database before the entry that records
+    them, and their errors surface here as before."""
+    session.flush()
     actor = session.info.get("actor", "cgov")
     at = at or clock.now()
     ids_text = json.dumps(list(ids), ensure_ascii=False)
     detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
-    prev = session.exec(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    prev = prev[0] if isinstance(prev, tuple) else prev
-    prev = prev or GENESIS
-    entry = AuditEntry(
+    log = AuditEntry.__table__
+    prev = session.execute(select(log.c.hash).order_by(log.c.seq.desc()).limit(1)).scalar() or GENESIS
+    session.execute(insert(log).values(
         at=at, actor=actor, action=action, entity=entity, ids=ids_text, detail=detail_text,
         content_hash=content_hash, prev_hash=prev,
-        hash=entry_hash(prev, at, actor, action, entity, ids_text, detail_text, content_hash),
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+        hash=entry_hash(prev, at, actor, action, entity, ids_text, detail_text, content_hash)))
 
 
 def entries(session: Session, action: str | None = None, actor: str | None = None,

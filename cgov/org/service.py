@@ -63,6 +63,33 @@ def community_of(session, area_id: str) -> Area | None:
     return area
 
 
+# ---- areas read as plain rows ------------------------------------------------
+# The case commands run on every whistle blown; their first ORM statement
+# alone costs more (mapper set-up, ORM compilation) than all their SQL. These
+# read areas as Core rows (id, name, classification, parent_id), which the
+# ORM objects stand in for wherever only those are read. They see what is in
+# the store, not objects added to the session and not yet flushed.
+
+_A = Area.__table__.c
+_BRIEF = (_A.id, _A.name, _A.classification, _A.parent_id)
+
+
+def area_brief(session, area_id: str | None):
+    """One area by id as a row, or None."""
+    if not area_id:
+        return None
+    return session.execute(select(*_BRIEF).where(_A.id == area_id)).first()
+
+
+def community_brief(session, area_id: str):
+    """The community or village an area lies in (the area itself if it is
+    one), as a row, or None."""
+    area = area_brief(session, area_id)
+    while area is not None and area.classification not in ("community", "village"):
+        area = area_brief(session, area.parent_id)
+    return area
+
+
 def _area_row(a: Area, names: dict) -> dict:
     return {"id": a.id, "name": a.name, "classification": a.classification, "code": a.code,
             "parent": a.parent_id, "parent_name": names.get(a.parent_id),

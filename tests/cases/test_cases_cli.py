@@ -105,13 +105,16 @@ def test_add_errors_are_one_line_and_write_nothing(town_cli, args, parts):
     assert ok(town_cli("case", "list", "-f", "json")).stdout.strip() == "[]"
 
 
-def test_case_add_keeps_rich_tabulate_and_yaml_out_of_its_import_path(town_path, tmp_path):
+@pytest.mark.parametrize("args", [["case", "add", "x", "--community", "cj-yh4"],
+                                  ["case", "list", "--community", "cj-yh4", "-f", "plain"]])
+def test_case_add_and_list_keep_rich_tabulate_and_yaml_out_of_their_import_path(town_path, args):
     code = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
         "from cgov.cli import app\n"
-        f"r = CliRunner().invoke(app, ['--db', {str(town_path)!r}, 'case', 'add', 'x', '--community', 'cj-yh4'])\n"
-        "assert r.exit_code == 0, r.output\n"
+        f"r = CliRunner().invoke(app, ['--db', {str(town_path)!r}, 'case', 'add', 'x', '-c', '1001', '-g', 'cj-yh4-g01'])\n"
+        f"r = CliRunner().invoke(app, ['--db', {str(town_path)!r}, *{args!r}])\n"
+        "assert r.exit_code == 0 and 'C20' in r.output, r.output  # the new case's id\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'tabulate', 'yaml'}))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "CGOV_DB": str(town_path)})
@@ -236,6 +239,14 @@ def test_list_filters(three, town_cli):
     assert _ids(town_cli, "--search", "噪音") == [b]
     assert _ids(town_cli, "--sort", "due") == [a, b, c]
     assert _ids(town_cli, "--limit", "1") == [c]
+    assert _ids(town_cli, "--limit", "１") == [c]  # full-width digits, as Chinese input methods type them
+
+
+@pytest.mark.parametrize("value, words", [("many", "'many' is not a whole number"),
+                                          ("-1", "-1 is less than 0")])
+def test_list_limit_must_be_a_count(town_cli, value, words):
+    r = town_cli("case", "list", "--limit", value)
+    assert r.exit_code == 2 and "'--limit'" in r.stderr and words in r.stderr and r.stdout == ""
 
 
 def test_list_overdue_and_escalated(three, town_cli):
@@ -309,3 +320,12 @@ def test_every_case_command_has_help_with_an_example(cli):
     for name in names:
         r = ok(cli("case", name, "--help"))
         assert f"cgov case {name}" in r.stdout.split("Options:")[0], name
+
+
+def test_a_verb_its_help_the_nouns_help_and_a_typo(town_cli):
+    # The root builds only the verb asked for; everything else sees them all.
+    r = town_cli("case", "lst")
+    assert r.exit_code == 2 and "Did you mean 'list'" in r.stderr
+    assert all(v in ok(town_cli("case", "--help")).stdout for v in ("add", "dispatch", "stats", "link"))
+    assert "--category" in ok(town_cli("case", "add", "--help")).stdout
+    assert ok(town_cli("case", "categories", "-f", "json")).stdout.startswith("[")
