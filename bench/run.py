@@ -85,15 +85,10 @@ def main(argv=None) -> int:
     for label, cmd in (("cgov --help", [*CGOV, "--help"]), ("cgov case --help", [*CGOV, "case", "--help"])):
         figure(rows, label, *paired_medians(cmd, python("import typer"), args.runs), "≤ 1.5 × import typer",
                lambda c, b: c <= 1.5 * b)
-    # The floor under a group's --help: Typer (0.2x) coerces the value of
-    # every non-flag option through pydantic, and the root's options are
-    # processed before the subcommand's --help is seen.
-    info["floor_import_typer_with_its_pydantic_coercion_s"] = median_of(
-        python("import typer, typer._adapters"), args.runs)
     # The floor under case add and case list: importing what they need
     # (the case and org models are SQLModel classes, built at import).
     info["floor_import_what_case_commands_need_s"] = median_of(
-        python("import sqlmodel, typer, typer._adapters, cgov.cli, cgov.cases.cli, cgov.cases.service"), args.runs)
+        python("import sqlmodel, typer, cgov.cli, cgov.cases.cli, cgov.cases.service"), args.runs)
     info["import_typer_s"] = rows[0]["baseline"]  # measured beside `cgov --help`
 
     # --- the roster import -----------------------------------------------------
@@ -237,8 +232,7 @@ def print_table(rows, info) -> None:
         mark = "met" if r["met"] else "MISSED"
         print(f"{r['figure'][:52]:52} {r['cgov']:>9.3f} {r['baseline']:>9.3f} {ratio:>6}  {r['target']} — {mark}")
     print("\nfloors measured in the same run:")
-    for key in ("floor_import_typer_with_its_pydantic_coercion_s", "floor_import_what_case_commands_need_s",
-                "floor_report_sqlmodel_typer_plus_raw_sql_s"):
+    for key in ("floor_import_what_case_commands_need_s", "floor_report_sqlmodel_typer_plus_raw_sql_s"):
         if key in info:
             print(f"  {key[6:-2].replace('_', ' '):50} {info[key]:>9.3f}")
     print(f"\ndatabase: {info['db_bytes'] / 1024 / 1024:.0f} MB, "

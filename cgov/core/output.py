@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 
 from cgov.core import clock, i18n, privacy
@@ -130,12 +131,9 @@ def table_text(rows: list[dict], cols: list[Col], out: Out, title: str | None = 
                         headers=heads, tablefmt="pipe", disable_numparse=True)
         return (f"### {title}\n\n" if title else "") + text + "\n"
     if out.fmt == "plain":
-        from tabulate import tabulate
-
         if not body:
             return (title + "\n" if title else "") + "  ".join(heads) + "\n"
-        text = tabulate(body, headers=heads, tablefmt="simple", disable_numparse=True)
-        return (title + "\n" if title else "") + text + "\n"
+        return (title + "\n" if title else "") + _plain_table(heads, body) + "\n"
     return _rich_text(body, heads, title)
 
 
@@ -262,9 +260,9 @@ def render_show(record: dict, fields: list[Col], out: Out, parts: list[Part] = (
             out.write(f"- **{pr['field']}**: {_md_cell(pr['value'])}\n")
         out.write("\n")
     else:
-        width = max((_width(pr["field"]) for pr in pairs), default=0)
+        width = max((display_width(pr["field"]) for pr in pairs), default=0)
         for pr in pairs:
-            out.write(pr["field"] + " " * (width - _width(pr["field"])) + "  " + pr["value"] + "\n")
+            out.write(pr["field"] + " " * (width - display_width(pr["field"])) + "  " + pr["value"] + "\n")
     for p in parts:
         rows = record.get(p.key) or []
         title = p.zh if lang == "zh" else p.en
@@ -274,8 +272,35 @@ def render_show(record: dict, fields: list[Col], out: Out, parts: list[Part] = (
         out.write(table_text(rows, p.cols, out, title=f"{title} ({len(rows)})"))
 
 
-def _width(text: str) -> int:
-    from wcwidth import wcswidth
+def _plain_table(heads: list[str], body: list[list[str]]) -> str:
+    """tabulate's "simple" layout, laid out here: piping a listing into
+    another program is the commonest call of all, and importing tabulate and
+    wcwidth for it took longer than the rest of the listing's own work.
+    Cells with line breaks or other unprintable characters still go to
+    tabulate, which knows how to lay those out."""
+    if not all(x.isprintable() for line in body for x in line):
+        from tabulate import tabulate
 
-    w = wcswidth(text)
-    return w if w >= 0 else len(text)
+        return tabulate(body, headers=heads, tablefmt="simple", disable_numparse=True)
+    body = [[x.strip() for x in line] for line in body]
+    # As tabulate: a column is as wide as its widest cell, and its heading
+    # plus two; two spaces between columns; no trailing spaces.
+    widths = [max([display_width(h) + 2] + [display_width(line[i]) for line in body]) for i, h in enumerate(heads)]
+
+    def row(cells):
+        return "  ".join(c + " " * (w - display_width(c)) for c, w in zip(cells, widths)).rstrip()
+
+    return "\n".join([row(heads), row(["-" * w for w in widths])] + [row(line) for line in body])
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of printable text: East Asian wide and full-width
+    characters take two, combining marks and format characters none."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for ch in text:
+        if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width

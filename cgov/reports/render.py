@@ -14,7 +14,7 @@ import re
 
 from cgov.cases.cli import GROUP_KEYS, METRIC_COLS
 from cgov.core import clock
-from cgov.core.output import Col, Out, table_text
+from cgov.core.output import Col, Out, display_width, table_text
 from cgov.org.labels import GRID_RULES
 
 T = {
@@ -189,15 +189,13 @@ def tables(r: dict, lang: str) -> list[tuple[str, str | None, list[dict], list[C
 
 def text(r: dict, fmt: str, lang: str, stamp: str | None = None) -> str:
     """Markdown or plain text."""
-    from wcwidth import wcswidth
-
     out = Out(fmt=fmt, lang=lang)
     head = f"{t('title', lang)} — {period_line(r, lang)}"
-    parts = ["# " + head if fmt == "md" else head + "\n" + "=" * wcswidth(head)]
+    parts = ["# " + head if fmt == "md" else head + "\n" + "=" * display_width(head)]
     if stamp:
         parts.append(stamp)
     for title, note, rows, cols in tables(r, lang):
-        lines = [f"## {title}" if fmt == "md" else title + "\n" + "-" * wcswidth(title)]
+        lines = [f"## {title}" if fmt == "md" else title + "\n" + "-" * display_width(title)]
         if note:
             lines.append(note)
         lines.append(table_text(rows, cols, out).rstrip("\n") if rows else t("none", lang))

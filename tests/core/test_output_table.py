@@ -35,3 +35,33 @@ def test_too_narrow_for_all_keeps_the_id_whole(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     text = output.table_text(rows, cols, Out(fmt="table", lang="en"))
     assert all(r["id"] in text for r in rows)
+
+
+def test_plain_tables_align_chinese_as_tabulate_does():
+    # -f plain lays tables out itself (importing tabulate cost more than a
+    # listing's own work); the layout must stay the one scripts already read.
+    import random
+
+    from tabulate import tabulate
+
+    chars = "abcXYZ012 -_裕安社区网格楼道堆物，。（）①·—é̃ｱ한😀"
+    rng = random.Random(7)
+    for _ in range(500):
+        n = rng.randint(1, 5)
+        heads = ["".join(rng.choice(chars) for _ in range(rng.randint(1, 8))) for _ in range(n)]
+        body = [["".join(rng.choice(chars) for _ in range(rng.randint(0, 12))) for _ in range(n)]
+                for _ in range(rng.randint(1, 4))]
+        assert output._plain_table(heads, body) == tabulate(body, headers=heads, tablefmt="simple",
+                                                            disable_numparse=True)
+
+
+def test_plain_tables_put_chinese_columns_in_line():
+    rows = [{"id": "g01", "name": "裕安社区第一网格"}, {"id": "g02", "name": "Block 2"}]
+    cols = [Col("name", "Name", "名称"), Col("id", "Id", "编号")]
+    lines = output.table_text(rows, cols, Out(fmt="plain", lang="zh")).splitlines()
+    # The id column starts at the same terminal column on every line.
+    starts = {output.display_width(line[:line.index(i)]) for line, i in zip(lines[2:], ("g01", "g02"))}
+    assert lines[0].startswith("名称") and len(starts) == 1
+    # A cell with a line break is still laid out (by tabulate), not dropped.
+    text = output.table_text([{"id": "g03", "name": "一\n二"}], cols, Out(fmt="plain", lang="en"))
+    assert "一" in text and "二" in text and "g03" in text
