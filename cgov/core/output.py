@@ -276,9 +276,9 @@ def _plain_table(heads: list[str], body: list[list[str]]) -> str:
     """tabulate's "simple" layout, laid out here: piping a listing into
     another program is the commonest call of all, and importing tabulate and
     wcwidth for it took longer than the rest of the listing's own work.
-    Cells with line breaks or other unprintable characters still go to
-    tabulate, which knows how to lay those out."""
-    if not all(x.isprintable() for line in body for x in line):
+    Cells with line breaks, other unprintable characters or characters whose
+    width terminals disagree on still go to tabulate."""
+    if not all(map(_plainly_wide, heads)) or not all(_plainly_wide(x) for line in body for x in line):
         from tabulate import tabulate
 
         return tabulate(body, headers=heads, tablefmt="simple", disable_numparse=True)
@@ -291,6 +291,21 @@ def _plain_table(heads: list[str], body: list[list[str]]) -> str:
         return "  ".join(c + " " * (w - display_width(c)) for c, w in zip(cells, widths)).rstrip()
 
     return "\n".join([row(heads), row(["-" * w for w in widths])] + [row(line) for line in body])
+
+
+# Where display_width and wcwidth (which tabulate uses) part ways: emoji with
+# a presentation or keycap selector (⚠️, 1️⃣), skin-tone modifiers, conjoining
+# Hangul jamo, spacing marks of Indic scripts.
+_UNSURE = re.compile("[\u1100-\u11ff\u20e3\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0100-\U000e01ef]")
+_UNSURE_CATEGORIES = {"Mc", "Me", "Sk", "Cf", "Co", "Cn", "Cs"}
+
+
+def _plainly_wide(text: str) -> bool:
+    """Whether display_width measures `text` as terminals (and tabulate) do."""
+    if text.isascii():
+        return text.isprintable()
+    return (text.isprintable() and not _UNSURE.search(text)
+            and not any(unicodedata.category(ch) in _UNSURE_CATEGORIES for ch in text))
 
 
 def display_width(text: str) -> int:

@@ -11,22 +11,17 @@ number's min/max) and returns the value; anything else (dates, choices, paths, r
 goes through Typer's own adapters.
 
 This reaches into Typer's private coercion layer (`typer._coercion`,
-`_TyperParameter._runtime_param`). If a Typer release moves it, `install`
-does nothing and Typer's own coercion runs as before: slower, not wrong."""
+`_TyperParameter._runtime_param`). If a Typer release moves or reshapes
+it, `install` does nothing and Typer's own coercion runs as before: slower,
+not wrong."""
 
 from dataclasses import dataclass
 from typing import Any
 
-try:
-    from typer import _coercion
-    from typer._click.exceptions import BadParameter
-except ImportError:  # an older or newer Typer without this layer
-    _coercion = None
-
 _PLAIN = {str, bool, int, list[str]}
 
-
-if _coercion is not None:
+try:
+    from typer import _coercion
 
     @dataclass(frozen=True)
     class _Plain(_coercion.RuntimeParam):
@@ -43,23 +38,27 @@ if _coercion is not None:
                     # int() reads full-width digits too, as Chinese input methods type them.
                     return self._in_range(int(value), param, ctx)
                 except ValueError:
-                    raise BadParameter(f"{value!r} is not a whole number.", ctx=ctx, param=param) from None
-            if kind is int and isinstance(value, int) and not isinstance(value, bool):
+                    pass  # "5.0" and the like: Typer reads those, or says why not
+            elif kind is int and isinstance(value, int) and not isinstance(value, bool):
                 return self._in_range(value, param, ctx)
-            if kind == list[str] and all(isinstance(v, str) for v in value):
+            elif kind == list[str] and all(isinstance(v, str) for v in value):
                 return list(value)
-            # Not what Click usually hands over (a default of another type,
-            # say): let Typer decide, exactly as it would have.
+            # Not what Click usually hands over: let Typer decide, exactly as
+            # it would have.
             full = _coercion.build_runtime_param(self.descriptor)
             return full._coerce_value(value, param=param, ctx=ctx)
 
         def _in_range(self, n: int, param: Any, ctx: Any) -> int:
+            from typer._click.exceptions import BadParameter
+
             low, high = self.parameter_info.min, self.parameter_info.max
             if low is not None and n < low:
                 raise BadParameter(f"{n} is less than {low}.", ctx=ctx, param=param)
             if high is not None and n > high:
                 raise BadParameter(f"{n} is more than {high}.", ctx=ctx, param=param)
             return n
+except Exception:  # a Typer without this layer, or with another shape of it
+    _Plain = None
 
 
 def _eligible(param: Any) -> bool:
@@ -82,12 +81,15 @@ def install(command: Any, ctx: Any) -> None:
     `ctx` is the context of `command` or of the group above it: it names the
     help option (-h/--help), which Click makes on first use and which
     every subcommand inherits."""
-    if _coercion is None:
+    if _Plain is None:
         return
     for param in command.get_params(ctx):
-        if _eligible(param):
-            descriptor = param.type_descriptor
-            param._runtime_param = _Plain(parameter_info=descriptor.parameter_info,
-                                          annotation=descriptor.annotation, descriptor=descriptor)
+        try:
+            if _eligible(param):
+                descriptor = param.type_descriptor
+                param._runtime_param = _Plain(parameter_info=descriptor.parameter_info,
+                                              annotation=descriptor.annotation, descriptor=descriptor)
+        except (AttributeError, TypeError):
+            return  # Typer's parameters have changed shape: its own coercion runs
     for sub in getattr(command, "commands", {}).values():
         install(sub, ctx)

@@ -44,9 +44,12 @@ def test_plain_tables_align_chinese_as_tabulate_does():
 
     from tabulate import tabulate
 
-    chars = "abcXYZ012 -_裕安社区网格楼道堆物，。（）①·—é̃ｱ한😀"
+    # Emoji as pasted from WeChat (⚠️ with its selector, 👍🏻 with a skin
+    # tone, 1️⃣), conjoining jamo and Indic marks are where widths disagree.
+    chars = [*"abcXYZ012 -_裕安社区网格楼道堆物，。（）①·—é̃ｱ한😀™ß€",
+             "⚠️", "❤️", "👍🏻", "1️⃣", "\u1100\u1161", "क्षि"]
     rng = random.Random(7)
-    for _ in range(500):
+    for _ in range(800):
         n = rng.randint(1, 5)
         heads = ["".join(rng.choice(chars) for _ in range(rng.randint(1, 8))) for _ in range(n)]
         body = [["".join(rng.choice(chars) for _ in range(rng.randint(0, 12))) for _ in range(n)]
