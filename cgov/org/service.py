@@ -126,7 +126,9 @@ def show_area(session, ref: str) -> dict:
 
 
 def area_tree(session, root: str | None = None, depth: int | None = None) -> list[dict]:
-    areas = session.exec(select(Area).order_by(Area.id)).all()
+    # Plain rows: a city has tens of thousands of areas, and ORM objects for
+    # all of them took most of the command's time.
+    areas = session.execute(select(*_BRIEF, _A.households, _A.population).order_by(_A.id)).all()
     kids: dict = {}
     for a in areas:
         kids.setdefault(a.parent_id, []).append(a)
