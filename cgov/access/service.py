@@ -400,6 +400,11 @@ SEALS = {
                       "the refusal it sealed is gone"),
     "access.reseal": ("the record no longer matches the hash recorded when an import rewrote it",
                       "the record it sealed is gone"),
+    # An imported refusal is checked like one turned away by command; an
+    # imported item's entry sealed the whole item, which its later steps
+    # change, so sealed_hash leaves that one unchecked.
+    "access.import": ("the imported record no longer matches the hash recorded when it was imported",
+                      "the imported record is gone"),
 }
 
 
@@ -409,6 +414,8 @@ def sealed_hash(session, entry) -> str | None:
     if entry.entity == "access_refusal":
         r = session.get(AccessRefusal, record_id)
         return digest(canonical_refusal(r)) if r is not None else None
+    if entry.action == "access.import":
+        return audit.NOT_SEALED  # the whole item as imported; its later steps change it
     action = json.loads(entry.detail).get("event")
     if action is None:
         return audit.UNCHECKED  # sealed the whole item, before steps were sealed one by one

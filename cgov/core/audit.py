@@ -127,6 +127,10 @@ def entries(session: Session, action: str | None = None, actor: str | None = Non
 # A feature's sealed_hash returns this for an entry it cannot recompute: one
 # written before the feature hashed a form that can be rebuilt from the store.
 UNCHECKED = "unchecked"
+# What sealed_hash returns for an entry that carries a hash but seals no
+# record verify can recheck (an imported access item, whose later steps
+# change it): neither checked nor counted.
+NOT_SEALED = "not-sealed"
 
 
 def _sealers() -> list:
@@ -168,7 +172,7 @@ def reseal(session: Session, record_ids, feature) -> int:
     prefix = _feature(next(iter(feature.SEALS)))
     for e in live_seals(session, feature.SEALS, record_ids):
         now = feature.sealed_hash(session, e)
-        if now == UNCHECKED or now == e.content_hash:
+        if now in (UNCHECKED, NOT_SEALED) or now == e.content_hash:
             continue
         record(session, f"{prefix}.reseal", entity=e.entity, ids=[first_id(e)],
                detail={"event": json.loads(e.detail).get("event"), "supersedes": e.seq, "sealed": e.action},
@@ -204,6 +208,8 @@ def _check_content(session: Session, sealed: list[AuditEntry], superseded: dict)
             continue
         feature, (changed, gone) = by_action[e.action]
         now = feature.sealed_hash(session, e)
+        if now == NOT_SEALED:
+            continue
         if now == UNCHECKED:
             unchecked += 1
             continue

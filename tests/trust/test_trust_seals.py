@@ -295,3 +295,11 @@ def test_seals_written_before_rows_were_hashed_are_counted_not_failed(examples_c
                      content_hash=audit.content_digest(f"{cid}|2026-11-23T16:00:00+08:00|cj-yh4-pm|"))
     out = ok(examples_cli("audit", "verify"))
     assert "7 sealed records match their hashes (1 older seals in a form that cannot be recomputed)" in out
+
+
+def test_a_changed_imported_refusal_is_named(sql, examples_cli):
+    # Refusals that came in by import are sealed by the import's entry.
+    sql.run("UPDATE access_refusal SET request = '改过' WHERE id = 'R-0001'")
+    assert verify_fails(examples_cli) == (
+        f"error: audit entry {seq_of(examples_cli, 'access.import', 'R-0001')} (access.import R-0001): "
+        "the imported record no longer matches the hash recorded when it was imported")
