@@ -24,8 +24,9 @@ StepReason = Annotated[str, typer.Option("--reason", help="Why (kept in the time
 
 
 def _interactive() -> bool:
-    # Ask only a person at a terminal; a script gets an error instead.
-    return sys.stdin.isatty()
+    # Ask only a person at a terminal; a script gets an error instead, also
+    # one that reads a terminal but captures the output (id=$(cgov case add)).
+    return sys.stdin.isatty() and cmd.is_tty()
 
 
 def _cols(*spec):

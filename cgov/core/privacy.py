@@ -136,12 +136,15 @@ def mask_text(text: str) -> str:
 # run of digits shaped like one counts.
 _ID_IN_TEXT = re.compile(rf"(?<![0-9]){_ID_TEXT}(?![0-9])")
 _MOBILE_IN_TEXT = re.compile(rf"(?<![0-9]){_MOBILE_TEXT}(?![0-9])")
+# A landline with its area code: 021-51234567, (0571) 8765 4321.
+_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9])[(（]?0\d{2,3}[)）]?[\s-]?\d{3,4}[\s-]?\d{4}(?![0-9])")
 
 
 def pii_lines(text: str) -> list[int]:
-    """1-based line numbers that carry an ID number or a mobile number."""
+    """1-based line numbers that carry an ID number or a phone number,
+    mobile or landline."""
     found = []
     for i, line in enumerate(unicodedata.normalize("NFKC", text).splitlines(), start=1):
-        if _ID_IN_TEXT.search(line) or _MOBILE_IN_TEXT.search(line):
+        if _ID_IN_TEXT.search(line) or _MOBILE_IN_TEXT.search(line) or _LANDLINE_IN_TEXT.search(line):
             found.append(i)
     return found

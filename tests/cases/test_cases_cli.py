@@ -83,6 +83,17 @@ def test_add_without_a_title_is_an_error_when_not_at_a_terminal(town_cli):
     assert ok(town_cli("case", "list", "-f", "json")).stdout.strip() == "[]"
 
 
+def test_add_asks_only_when_both_input_and_output_are_a_terminal(town_cli, monkeypatch):
+    # id=$(cgov case add …) typed at a terminal: the prompt would land in $id.
+    from types import SimpleNamespace
+
+    from cgov.cases import cli
+
+    monkeypatch.setattr(cli, "sys", SimpleNamespace(stdin=SimpleNamespace(isatty=lambda: True)))
+    monkeypatch.setattr(cli.cmd, "is_tty", lambda: False)
+    fails(town_cli("case", "add", "--building", "cj-yh4-b03", input="楼道堆物\n"), "needs a title")
+
+
 def test_add_at_a_terminal_asks_for_a_missing_title(town_cli, monkeypatch):
     from cgov.cases import cli
 

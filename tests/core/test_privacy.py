@@ -63,3 +63,9 @@ def test_numbers_written_into_free_text_are_masked_and_nothing_else():
 def test_pii_lines_names_lines_with_ids_or_mobiles():
     text = "会议记录\n联系人电话 138 1234 5678\n无\n身份证310230196203019916\n编号2026000123"
     assert privacy.pii_lines(text) == [2, 4]
+
+
+def test_pii_lines_counts_landlines_with_their_area_code_as_phones():
+    text = ("社区办公室电话：021-51234567\n会议时间2026-11-23 14:30\n(0571) 8765 4321\n"
+            "预算12,000元，面积1200平方米\n编号2026110012345")
+    assert privacy.pii_lines(text) == [1, 3]
