@@ -51,6 +51,29 @@ def _create_private(path: Path) -> None:
         os.chmod(path, 0o600)
 
 
+def _refuse_foreign(path: Path) -> None:
+    """A SQLite file with tables of its own and no cgov schema belongs to
+    another program (a mistyped --db). Looked at read-only, before cgov's
+    first connection switches the file to WAL and migrations add tables."""
+    import sqlite3
+
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            names = sorted(r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return  # not a database, or busy: the engine's first use says so
+    if names and "cgov_migrations" not in names:
+        shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+        raise CgovError(f"{path} is not a cgov database: it holds other tables ({shown}); it was left as it was",
+                        hint="give cgov a database of its own with --db")
+
+
 def _sqlite_connect(dbapi_conn, _record):
     # We issue BEGIN ourselves (see _sqlite_begin); pysqlite's own
     # transaction handling would ignore the busy timeout on upgrade to write.
@@ -75,6 +98,7 @@ def engine_for(db: str | None = None, migrate: bool = True) -> Engine:
         return _engines[url]
     path = sqlite_path(url)
     if path is not None:
+        _refuse_foreign(path)
         _create_private(path)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_connect)

@@ -169,6 +169,19 @@ def test_a_file_that_is_not_a_database_is_named_in_one_line(cli, tmp_path):
     assert junk.read_text(encoding="utf-8").startswith("cgov: 1")
 
 
+def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(cli, tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, item TEXT)")
+    con.commit()
+    con.close()
+    before = other.read_bytes()
+    for args in (("area", "list"), ("init",), ("case", "add", "x", "--community", "c1")):
+        r = cli("--db", other, *args)
+        assert r.exit_code == 1 and r.stderr.startswith(f"error: {other} is not a cgov database"), args
+    assert other.read_bytes() == before
+
+
 def test_db_backup_copies_online_and_refuses_to_overwrite_or_invent_folders(town_cli, tmp_path):
     dest = tmp_path / "copy.db"
     r = town_cli("db", "backup", dest)
