@@ -10,11 +10,27 @@ import time
 from pathlib import Path
 
 
+def check_target(path) -> None:
+    """Refuse, before any work, a file to write in a folder that does not
+    exist: a mistyped folder is an error, not a new tree."""
+    from cgov.core.errors import Invalid
+
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise Invalid(f"cannot write {path}: there is no directory {folder}")
+
+
 def write_atomic(path, data: bytes, mode: int = 0o600) -> None:
     """Write to a temporary file beside the target, then rename: a reader
     never sees half a file, and a failure leaves the old file in place."""
+    from cgov.core.errors import Invalid
+
+    check_target(path)
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    except OSError as e:
+        raise Invalid(f"cannot write {path}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -98,6 +98,8 @@ def engine_for(db: str | None = None, migrate: bool = True) -> Engine:
         return _engines[url]
     path = sqlite_path(url)
     if path is not None:
+        if path.is_dir():
+            raise CgovError(f"{path} is a directory, not a database file", hint="give --db a file: …/cgov.db")
         _refuse_foreign(path)
         _create_private(path)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})

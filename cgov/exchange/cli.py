@@ -110,6 +110,10 @@ def export_cmd(
 
     o = cmd.out(ctx, None, None, reveal, reason)
     sections = [s.strip() for s in only.split(",")] if only else None
+    if output:
+        from cgov.core.files import check_target
+
+        check_target(output)
     with cmd.reading(ctx) as s:
         doc = service.export(s, only=sections, reveal=o.reveal)
     text = yamlio.dump(doc)

@@ -83,11 +83,9 @@ def weekly(
         cmd.existing_store(ctx)
         if output:
             from cgov.core.errors import Invalid
-            from cgov.core.files import exclusive, write_atomic
+            from cgov.core.files import check_target, exclusive, write_atomic
 
-            folder = Path(output).parent
-            if not folder.is_dir():
-                raise Invalid(f"cannot write {output}: there is no directory {folder}")
+            check_target(output)
 
             # The whole run under the lock: a second run waits for the first
             # and then reports on the store as it is after it.

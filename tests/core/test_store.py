@@ -182,6 +182,18 @@ def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(cli, tmp_pat
     assert other.read_bytes() == before
 
 
+def test_a_directory_given_as_the_database_is_named(cli, tmp_path):
+    r = cli("--db", tmp_path, "area", "list")
+    assert r.exit_code == 1 and r.stderr.startswith(f"error: {tmp_path} is a directory, not a database file")
+
+
+def test_export_to_a_missing_folder_is_refused_before_any_work(town_cli, tmp_path):
+    target = tmp_path / "no-such-dir" / "x.yaml"
+    r = town_cli("export", "-o", target)
+    assert r.exit_code == 1 and r.stderr.startswith(f"error: cannot write {target}: there is no directory")
+    assert "internal error" not in r.stderr and not target.parent.exists()
+
+
 def test_db_backup_copies_online_and_refuses_to_overwrite_or_invent_folders(town_cli, tmp_path):
     dest = tmp_path / "copy.db"
     r = town_cli("db", "backup", dest)
