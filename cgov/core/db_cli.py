@@ -130,10 +130,14 @@ def log(
         rows = rows[:limit]
         typer.echo(i18n.t(f"note: the newest {limit} entries shown; --limit 0 shows all",
                           f"提示：仅显示最新的{limit}条；--limit 0 显示全部", o.lang), err=True)
+    # Shortened for reading at a terminal; json and csv, read by programs
+    # and spreadsheets, keep every id, the whole detail and the whole hash.
+    whole = o.fmt in ("json", "csv")
     for r in rows:
-        r["ids"] = r["ids"] if o.fmt == "json" else _short(r["ids"])
-        r["detail"] = r["detail"] if o.fmt == "json" else _short_detail(r["detail"])
-        r["hash"] = r["hash"] if o.fmt == "json" else r["hash"][:12]
+        if o.fmt == "csv":
+            r["ids"], r["detail"] = ", ".join(r["ids"]), _short_detail(r["detail"], whole=True)
+        elif not whole:
+            r["ids"], r["detail"], r["hash"] = _short(r["ids"]), _short_detail(r["detail"]), r["hash"][:12]
     render_list(rows, [Col("seq", "#", "序号"), Col("at", "At", "时间"), Col("actor", "Actor", "操作人"),
                        Col("action", "Action", "操作"), Col("ids", "Records", "记录"),
                        Col("detail", "Detail", "详情"), Col("hash", "Hash", "哈希")], o)
@@ -143,11 +147,11 @@ def _short(ids: list) -> str:
     return ", ".join(ids[:5]) + (f" (+{len(ids) - 5})" if len(ids) > 5 else "")
 
 
-def _short_detail(d: dict) -> str:
+def _short_detail(d: dict, whole: bool = False) -> str:
     import json
 
     text = json.dumps(d, ensure_ascii=False, separators=(",", ":"))
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if whole or len(text) <= 80 else text[:77] + "..."
 
 
 @audit_app.command("verify")

@@ -101,9 +101,13 @@ def _protect(rows: list[dict], out: Out) -> list[dict]:
     return rows
 
 
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?%?")
+
+
 def _csv_cell(text: str) -> str:
-    # Spreadsheet programs run cells that start with these as formulas.
-    if text and text[0] in "=+-@\t\r":
+    # Spreadsheet programs run cells that start with these as formulas; a
+    # plain negative number is no formula, and must stay a number to add up.
+    if text and text[0] in "=+-@\t\r" and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
 

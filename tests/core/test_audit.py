@@ -108,3 +108,17 @@ def test_verify_and_db_check_speak_chinese(cli, engine):
     check = cli("db", "check", "--lang", "zh", "-f", "plain").stdout
     # SQLite checks integrity and foreign keys; PostgreSQL the connection.
     assert ("完整性" in check or "连接" in check) and "正常" in check and "ok" not in check
+
+
+def test_audit_log_csv_keeps_every_id_the_whole_detail_and_hash(cli, engine):
+    import csv
+    import io
+
+    long = {"note": "网格员现场核查，" * 20}
+    with store.writing(engine, actor="t") as s:
+        audit.record(s, "test.long", entity="thing", ids=[f"x{i}" for i in range(7)], detail=long)
+    rows = list(csv.DictReader(io.StringIO(cli("audit", "log", "-f", "csv").stdout.lstrip("\ufeff"))))
+    assert json.loads(rows[0]["Detail"]) == long and len(rows[0]["Hash"]) == 64
+    assert rows[0]["Records"] == ", ".join(f"x{i}" for i in range(7))
+    plain = cli("audit", "log", "-f", "plain").stdout  # a terminal's view stays short
+    assert "..." in plain and "(+2)" in plain

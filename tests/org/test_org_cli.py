@@ -160,6 +160,14 @@ def test_csv_has_bom_neutralised_cells_and_text_ids(town_cli):
     assert evil[1] == "'=HYPERLINK(\"x\")"
 
 
+
+def test_csv_keeps_negative_numbers_numbers_and_guards_the_rest():
+    from cgov.core.output import _csv_cell
+
+    assert [_csv_cell(x) for x in ("-6", "-1.5", "-12%", "12")] == ["-6", "-1.5", "-12%", "12"]
+    assert [_csv_cell(x) for x in ("-1+2", "-A1", "+86", "@SUM(A1)")] == ["'-1+2", "'-A1", "'+86", "'@SUM(A1)"]
+
+
 def test_no_full_id_or_phone_in_any_format_of_any_list_or_show(town_cli):
     commands = [["person", "list"], ["person", "find", "王"], ["person", "show", "p-0047"],
                 ["org", "show", "cj-yh4-rc"], ["branch", "show", "cj-yh4-g01-pb"], ["post", "list"],
