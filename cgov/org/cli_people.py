@@ -179,7 +179,7 @@ def post_list(
     area: Annotated[Optional[str], typer.Option("--area", help="Posts for this area.")] = None,
     role: Annotated[Optional[str], typer.Option("--role", help="Only this role.")] = None,
     all_posts: Annotated[bool, typer.Option("--all", help="Include ended posts.")] = False,
-    fmt: FormatOpt = None, lang: LangOpt = None,
+    fmt: FormatOpt = None, lang: LangOpt = None, reveal: RevealOpt = False, reason: ReasonOpt = None,
 ):
     """List current posts (with --all, ended ones too).
 
@@ -187,7 +187,8 @@ def post_list(
     from cgov.core.output import render_list
     from cgov.org import service
 
-    o = cmd.out(ctx, fmt, lang)
+    o = cmd.out(ctx, fmt, lang, reveal, reason)
     with cmd.reading(ctx) as s:
         rows = service.list_posts(s, person=person, org=org, area=area, role=role, include_ended=all_posts)
     render_list(rows, _cols(*POST_COLS), o)
+    cmd.log_reveal(ctx, o, "person")

@@ -143,3 +143,20 @@ def test_reveal_and_reason_also_work_before_the_noun(every_example_cli):
     assert shown.exit_code == 0 and _MOBILE.search(shown.stdout)
     logged = _json(pcli, "audit", "log", "--action", "reveal")
     assert logged and who in logged[0]["ids"] and logged[0]["detail"]["reason"] == "核对身份"
+
+
+_MASKED = re.compile(r"\d{3}\*{4}\d{4}|\d{3}\*{11}[\dX]")
+
+
+def test_every_read_command_that_masks_offers_reveal_after_the_verb(every_example_cli):
+    # DESIGN §3: --reveal/--reason after the verb, wherever values are masked.
+    pcli = every_example_cli
+    masking = []
+    for path, command in _commands():
+        if path[-1] not in READ_VERBS or not any(p.name == "fmt" for p in command.params):
+            continue
+        r = pcli(*path, *_arguments(pcli, path, command), "-f", "json")
+        if r.exit_code == 0 and _MASKED.search(r.stdout):
+            masking.append(" ".join(path))
+            assert any(p.name == "reveal" for p in command.params), f"cgov {' '.join(path)} masks but has no --reveal"
+    assert {"person list", "post list", "case list"} <= set(masking)
