@@ -9,6 +9,10 @@ import re
 from cgov.core import privacy
 
 ID_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+# A record's key is printed unmasked in every list and export, so it must
+# not be a person's ID number or mobile number.
+PERSONAL_NUMBER_RE = re.compile(r"^(?:\d{15}|\d{17}[\dXx]|(?:\+?86)?1[3-9]\d{9})$")
+PERSONAL_KEY = "looks like an ID or phone number; keys are shown unmasked everywhere, so choose another (like p-0001)"
 # Popolo spells references with _id; cgov's own files use the plain name.
 POPOLO = {"area_id": "area", "parent_id": "parent", "organization_id": "organization",
           "person_id": "person", "department_id": "department", "meeting_id": "meeting",
@@ -45,8 +49,8 @@ class Record:
                 self.fail(f"'{k}' given twice (as {key} and {key}_id)")
             self.data[key] = v
         rid = self.data.get("id")
-        if isinstance(rid, str):
-            self.label = f"{section}[{rid}]"
+        if isinstance(rid, str) and not PERSONAL_NUMBER_RE.match(rid.strip()):
+            self.label = f"{section}[{rid}]"  # a personal number stays out of messages
 
     def fail(self, message: str) -> None:
         self.ok = False
@@ -89,7 +93,14 @@ class Record:
         return v
 
     def ident(self, key: str = "id", required: bool = True):
-        return self.text(key, required=required, pattern=ID_RE)
+        v = self.text(key, required=required)
+        if v is not None and PERSONAL_NUMBER_RE.match(v):  # checked first: the other message repeats it
+            self.fail(f"'{key}' {PERSONAL_KEY}")
+            return None
+        if v is not None and not ID_RE.match(v):
+            self.fail(f"'{key}' value '{v}' has characters other than letters, digits, '.', '_' and '-'")
+            return None
+        return v
 
     def enum(self, key: str, choices, required: bool = False):
         v = self.text(key, required=required)

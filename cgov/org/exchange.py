@@ -128,7 +128,7 @@ def _parse_person(rec: Record) -> dict:
             v["party_status"] = sub.enum("status", PARTY_STATUSES, required=True)
             v["party_joined"] = sub.date("joined")
             rec.ok = rec.ok and sub.ok
-    if not v.get("id") and v.get("id_number") in (None, "*"):
+    if not rec.data.get("id") and v.get("id_number") in (None, "*"):
         rec.fail("needs an 'id', or a full 'id_number' to serve as its key")
     idn = v.get("id_number")
     if idn and idn != "*":

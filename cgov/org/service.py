@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from cgov.core import audit, clock, privacy
 from cgov.core.errors import Invalid, NotFound, Refused
-from cgov.core.schema import ID_RE
+from cgov.core.schema import ID_RE, PERSONAL_KEY, PERSONAL_NUMBER_RE
 from cgov.org.models import (AREA_CLASSES, GENDERS, ORG_CLASSES, PARTY_CLASSES,
                              PARTY_STATUSES, ROLES, Area, Membership, Organization, Person)
 
@@ -534,6 +534,8 @@ def add_person(session, name: str, id: str | None = None, id_number: str | None 
 
     if not name or not name.strip():
         raise Invalid("name is empty")
+    if id is not None and PERSONAL_NUMBER_RE.match(id):
+        raise Invalid(f"--id {PERSONAL_KEY}")
     if id is not None and not ID_RE.match(id):
         raise Invalid(f"id '{id}' may only have letters, digits, '.', '_' and '-'")
     if id_number:

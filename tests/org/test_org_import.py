@@ -235,3 +235,14 @@ def test_export_reveal_needs_reason_and_is_audited(cli, tmp_path):
 def test_unreadable_file(cli, tmp_path):
     r = cli("import", tmp_path / "missing.yaml")
     assert r.exit_code == 1 and "cannot read" in r.stderr
+
+
+@pytest.mark.parametrize("key", ["310230196203019916", "13900000001", "+8613900000001"])
+def test_a_key_that_is_an_id_or_phone_number_is_refused_without_echoing_it(cli, tmp_path, db, key, counts):
+    f = write(tmp_path, f"cgov: 1\npersons:\n  - id: '{key}'\n    name: 王建国\n", "bad.yaml")
+    r = cli("import", f)
+    assert r.exit_code == 1 and "'id' looks like an ID or phone number" in r.stderr
+    assert key[-11:] not in r.stderr and r.stderr.count(f"{f}:") == 1  # one error, the number not repeated
+    added = cli("person", "add", "王建国", "--id", key)
+    assert added.exit_code == 1 and added.stderr.startswith("error: --id looks like an ID or phone number")
+    assert counts(db)["person"] == 0
