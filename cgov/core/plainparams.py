@@ -52,6 +52,8 @@ try:
             from typer._click.exceptions import BadParameter
 
             low, high = self.parameter_info.min, self.parameter_info.max
+            if abs(n) > 2**63 - 1:  # more than the store can hold
+                raise BadParameter(f"{n} is too large.", ctx=ctx, param=param)
             if low is not None and n < low:
                 raise BadParameter(f"{n} is less than {low}.", ctx=ctx, param=param)
             if high is not None and n > high:

@@ -9,6 +9,8 @@ import re
 from cgov.core import privacy
 
 ID_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+# The largest whole number either backend stores (a 64-bit integer).
+MAX_INTEGER = 2**63 - 1
 # A record's key is printed unmasked in every list and export, so it must
 # not be a person's ID number or mobile number.
 PERSONAL_NUMBER_RE = re.compile(r"^(?:\d{15}|\d{17}[\dXx]|(?:\+?86)?1[3-9]\d{9})$")
@@ -120,6 +122,9 @@ class Record:
         if minimum is not None and n < minimum:
             self.fail(f"'{key}' value {n} is below {minimum}")
             return None
+        if abs(n) > MAX_INTEGER:
+            self.fail(f"'{key}' value {v} is too large to store")
+            return None
         return n
 
     def number(self, key: str, minimum: float | None = 0):
@@ -133,6 +138,9 @@ class Record:
             return None
         if minimum is not None and n < minimum:
             self.fail(f"'{key}' value {v} is below {minimum}")
+            return None
+        if not abs(n) <= MAX_INTEGER:  # also inf and nan
+            self.fail(f"'{key}' value {v} is too large to store")
             return None
         return n
 

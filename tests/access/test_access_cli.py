@@ -43,6 +43,8 @@ def test_the_flow_by_hand(town_cli, now):
     assert ok(town_cli("access", "approve", "A-0001", "--funding", "12000", "--at", "2026-11-16 15:00")) == \
         "A-0001 admitted\n"
     assert show(town_cli, "A-0001")["funding"] == 12000
+    too_big = town_cli("access", "approve", "A-0001", "--funding", "99999999999999999999")
+    assert too_big.exit_code == 2 and "'--funding': 99999999999999999999 is too large" in too_big.stderr
     assert ok(town_cli("access", "revoke", "A-0001", "--reason", "并入一表通", "--lang", "zh")) == "A-0001 已退出\n"
     ok(town_cli("access", "apply", "疫苗接种每日进度报表", "-d", "cj-health", "--kind", "assist"))
     assert ok(town_cli("access", "reject", "A-0002", "--reason", "系统直接统计", "--lang", "zh")) == "A-0002 已驳回\n"

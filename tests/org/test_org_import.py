@@ -246,3 +246,11 @@ def test_a_key_that_is_an_id_or_phone_number_is_refused_without_echoing_it(cli, 
     added = cli("person", "add", "王建国", "--id", key)
     assert added.exit_code == 1 and added.stderr.startswith("error: --id looks like an ID or phone number")
     assert counts(db)["person"] == 0
+
+
+def test_a_number_too_large_to_store_is_an_import_error_not_a_crash(cli, tmp_path, counts, db):
+    f = write(tmp_path, "cgov: 1\nareas:\n  - {id: z, name: Z, classification: district, "
+                        "households: 999999999999999999999}\n", "big.yaml")
+    r = cli("import", f)
+    assert r.exit_code == 1 and f"{f}:3: areas[z]: 'households' value 999999999999999999999 is too large" in r.stderr
+    assert "internal error" not in r.stderr and counts(db)["area"] == 0
