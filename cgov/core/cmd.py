@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from cgov.core import i18n
-from cgov.core.errors import Invalid
+from cgov.core.errors import Invalid, Usage
 
 # One definition of the output options, declared on every read command so that
 # `cgov grid list -f json` works as well as `cgov -f json grid list`.
@@ -72,10 +72,10 @@ def out(ctx: typer.Context, fmt: str | None = None, lang: str | None = None,
     if fmt == "table" and "table" not in allowed:
         fmt = "plain"  # the terminal default, where a command has no rich table
     if fmt not in allowed:
-        raise Invalid(f"--format: '{fmt}' is not one of {', '.join(allowed)}")
+        raise Usage(f"--format: '{fmt}' is not one of {', '.join(allowed)}")
     lang = i18n.resolve_lang(lang or st.lang)
     if lang not in ("en", "zh"):
-        raise Invalid(f"--lang: '{lang}' is not en or zh")
+        raise Usage(f"--lang: '{lang}' is not en or zh")
     # --reveal/--reason work before the noun as well as after the verb.
     reveal, reason = reveal or st.reveal, reason or st.reason
     if reveal and not (reason and reason.strip()):

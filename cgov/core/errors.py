@@ -1,5 +1,5 @@
 """Errors users see. Each is printed as one line `error: …` and exits 1,
-except Busy (75). Kept free of heavy imports: the CLI entry point loads it."""
+except Usage (2) and Busy (75). Kept free of heavy imports: the CLI entry point loads it."""
 
 
 class CgovError(Exception):
@@ -27,6 +27,13 @@ class Refused(CgovError):
 
 class Busy(CgovError):
     exit_code = 75
+
+
+class Usage(CgovError):
+    """A command line cgov cannot use as given (a --format or --lang it
+    does not have): exit 2, as for the options Click itself refuses."""
+
+    exit_code = 2
 
 
 class ImportErrors(CgovError):

@@ -167,7 +167,6 @@ def test_a_failed_approval_writes_no_audit_entry(listed_cli):
     (["apply", "x", "-d", "cj-civil", "--kind", "negative"], "departments do not apply for negative-list items"),
     (["revoke", "A-0038", "--reason", "x"], "A-0038 expired on 2026-11-15"),
     (["list", "--status", "lost"], "--status 'lost' is not one of"),
-    (["list", "-f", "xml"], "--format: 'xml' is not one of"),
     (["check", "请尽快完成，谢谢"], "says nothing to match"),
     (["refuse", "统计奶茶店", "-d", "cj-market", "--item", "A-0404"], "no access-list item 'A-0404'"),
     (["stats", "--baseline", "156", "--baseline-date", "2026-10-31"], "give --baseline or --baseline-date, not both"),

@@ -69,8 +69,6 @@ def test_read_commands_work_in_every_format(town_cli, args, expect):
     (["post", "assign", "p-0001", "--role", "member", "--org", "cj-yh4-rc", "--at", "yesterday"], "--at: 'yesterday'"),
     (["post", "end", "999999"], "no post 999999"),
     (["person", "list", "--reveal"], "--reveal needs --reason"),
-    (["grid", "list", "-f", "xml"], "--format: 'xml'"),
-    (["grid", "list", "--lang", "fr"], "--lang: 'fr'"),
 ])
 def test_errors_are_one_line_exit_1(town_cli, args, message):
     r = town_cli(*args)
@@ -78,6 +76,17 @@ def test_errors_are_one_line_exit_1(town_cli, args, message):
     first = r.stderr.splitlines()[0]
     assert first.startswith("error: ") and message in first, r.stderr
     assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["grid", "list", "-f", "xml"], "error: --format: 'xml' is not one of table, plain, md, csv, json"),
+    (["grid", "list", "--lang", "fr"], "error: --lang: 'fr' is not en or zh"),
+    (["--format", "xml", "person", "list"], "error: --format: 'xml'"),
+])
+def test_a_format_or_language_cgov_does_not_have_is_a_usage_error(town_cli, args, message):
+    # DESIGN §4: 2 for a usage error, as for an option value Click refuses.
+    r = town_cli(*args)
+    assert r.exit_code == 2 and r.stderr.startswith(message) and r.stderr.count("\n") == 1, r.stderr
 
 
 def test_grid_check_strict_exits_1_with_findings(town_cli):
