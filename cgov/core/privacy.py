@@ -98,9 +98,8 @@ def mask_value(kind: str, value):
 def mask_record(record, free_text: bool = True):
     """Mask every PII key in a record (dicts and lists, nested), and with
     free_text also ID and mobile numbers written into text ("联系人电话138…"
-    in a case title). Exports pass free_text=False: a masked export read back
-    keeps a stored ID or phone field, but masked text would be written over
-    the original."""
+    in a case title). An export masks both; imported back, a masked field
+    or masked text keeps what is stored (exchange.service.restore_masked_text)."""
     if isinstance(record, dict):
         out = {}
         for k, v in record.items():

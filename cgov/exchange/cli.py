@@ -101,8 +101,8 @@ def export_cmd(
 ):
     """Export the store as cgov YAML; `cgov export | cgov import -` changes nothing.
 
-    ID numbers and phones are masked unless --reveal --reason is given; a masked
-    value imported back keeps what is stored.
+    ID numbers and phones, also those typed into text, are masked unless
+    --reveal --reason is given; a masked value imported back keeps what is stored.
 
     Example: cgov export --only areas,organizations -o chart.yaml"""
     from cgov.core import audit, yamlio

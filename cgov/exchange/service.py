@@ -6,7 +6,7 @@ and commits only when there are none: one transaction, all or nothing."""
 
 from __future__ import annotations
 
-from cgov.core import audit, yamlio
+from cgov.core import audit, privacy, yamlio
 from cgov.core.errors import ImportErrors, Invalid
 from cgov.core.schema import Problems
 
@@ -67,6 +67,7 @@ def import_sources(session, sources: list[tuple[str, bytes]], dry_run: bool = Fa
     step = progress or (lambda label: None)
     step("reading")
     sections = parse_sources(sources, problems)
+    restore_masked_text(session, sections)
     # Feature by feature, inside the caller's one transaction: cases can refer
     # to a grid defined in the same file because the org sections are written
     # (not committed) before the cases are checked. The first feature with
@@ -102,4 +103,61 @@ def export(session, only: list[str] | None = None, reveal: bool = False) -> dict
                 continue
             if items:
                 doc[name] = items
-    return doc
+    # DESIGN §6: masked on every output path, export included — ID and
+    # phone fields, and the numbers people type into text (a case title, a
+    # note, a draft of the minutes). Imported back, masked text keeps what
+    # is stored (restore_masked_text).
+    return doc if reveal else privacy.mask_record(doc, free_text=True)
+
+
+def restore_masked_text(session, sections: dict) -> None:
+    """Text in a record that is the masked form of what the store holds for
+    that record (an export read back) becomes the stored text again, so
+    `export | import` changes nothing. A record is found again by its id,
+    and its parts (events, agenda items) by their id or their position.
+    Masked text in a new record is imported as written."""
+    wanted = [name for name, files in sections.items() if _has_mask([items for _, items in files])]
+    if not wanted:
+        return  # the usual import: no masked text, no work
+    stored: dict = {}
+    for f in _features():
+        if set(f.SECTIONS) & set(wanted):
+            stored.update(f.export(session, reveal=True))
+    for name in wanted:
+        by_id = {r["id"]: r for r in stored.get(name) or [] if isinstance(r, dict) and "id" in r}
+        for _, items in sections[name]:
+            for i, record in enumerate(items):
+                if isinstance(record, dict) and record.get("id") in by_id:
+                    items[i] = _restore(record, by_id[record["id"]])
+
+
+def _has_mask(value) -> bool:
+    if isinstance(value, str):
+        return "****" in value
+    if isinstance(value, dict):
+        return any(_has_mask(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_mask(v) for v in value)
+    return False
+
+
+def _restore(incoming, stored):
+    if isinstance(incoming, str):
+        if isinstance(stored, str) and incoming != stored and "****" in incoming \
+                and privacy.mask_text(stored) == incoming:
+            return stored
+        return incoming
+    if isinstance(incoming, dict) and isinstance(stored, dict):
+        for k, v in incoming.items():
+            if k in stored:
+                incoming[k] = _restore(v, stored[k])
+        return incoming
+    if isinstance(incoming, list) and isinstance(stored, list):
+        by_id = {x["id"]: x for x in stored if isinstance(x, dict) and "id" in x}
+        for i, v in enumerate(incoming):
+            if isinstance(v, dict) and v.get("id") in by_id:
+                incoming[i] = _restore(v, by_id[v["id"]])
+            elif i < len(stored):
+                incoming[i] = _restore(v, stored[i])
+        return incoming
+    return incoming
