@@ -445,7 +445,7 @@ def export(session, reveal: bool = False) -> dict:
     for i in session.exec(select(AccessItem).order_by(AccessItem.id)):
         rec = _drop_none({
             "id": i.id, "name": i.name, "department": i.department_id, "kind": i.kind, "basis": i.basis,
-            "funding": None if i.funding is None else str(i.funding), "conditions": i.conditions,
+            "funding": i.funding, "conditions": i.conditions,
             "valid_from": i.valid_from.isoformat() if i.valid_from else None,
             "valid_until": i.valid_until.isoformat() if i.valid_until else None, "status": i.status})
         rec["history"] = [_drop_none({"at": clock.iso_local(e.at), "action": e.action, "reason": e.reason,

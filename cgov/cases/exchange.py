@@ -421,7 +421,7 @@ def _export_event(e: dict) -> dict:
     elif kind == "extend":
         d.update(until=clock.iso_local(e["deadline"]), approver=e["approver"])
     elif kind == "escalate":
-        d["level"] = str(e["level"])
+        d["level"] = e["level"]
     elif kind == "link":
         d["duplicate_of"] = e["duplicate_of"]
     return _drop_none(d)
@@ -429,8 +429,8 @@ def _export_event(e: dict) -> dict:
 
 def export(session, reveal: bool = False) -> dict:
     cats = [_drop_none({"code": r["code"], "name": r["name"], "name_en": r["name_en"], "parent": r["parent"],
-                        "respond_hours": None if r["respond_hours"] is None else str(r["respond_hours"]),
-                        "resolve_hours": None if r["resolve_hours"] is None else str(r["resolve_hours"]),
+                        "respond_hours": r["respond_hours"],
+                        "resolve_hours": r["resolve_hours"],
                         "handler": r["handler"]})
             for r in session.execute(select(CaseCategory.__table__).order_by(CaseCategory.code)).mappings()]
     events: dict = {}

@@ -690,7 +690,7 @@ def _export_meeting(session, m: Meeting) -> dict:
     return _drop_none({
         "id": m.id, "type": m.type, "title": m.title, "organization": m.organization_id, "with": v["with"],
         "at": clock.iso_local(m.at), "place": m.place, "chair": m.chair_id, "recorder": m.recorder_id,
-        "entitled": _text(m.entitled_count), "present_count": _text(m.present_count), "present": v["present"],
+        "entitled": m.entitled_count, "present_count": m.present_count, "present": v["present"],
         "absent": [{"person": pid, "reason": why} for pid, why in v["absent"]],
         "guests": v["guests"][0] + [{"name": n} for n in v["guests"][1]],
         "agenda": v["agenda"], "minutes": m.minutes, "motions": motions,

@@ -468,8 +468,8 @@ def export(session, reveal: bool = False) -> dict:
     out = {
         "areas": _nest(areas, lambda r: _drop_none({
             "id": r["id"], "name": r["name"], "classification": r["classification"], "code": r["code"],
-            "households": None if r["households"] is None else str(r["households"]),
-            "population": None if r["population"] is None else str(r["population"])})),
+            "households": r["households"],
+            "population": r["population"]})),
         "organizations": _nest(orgs, lambda r: _drop_none({
             "id": r["id"], "name": r["name"], "classification": r["classification"], "area": r["area_id"]})),
     }

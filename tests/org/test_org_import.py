@@ -254,3 +254,13 @@ def test_a_number_too_large_to_store_is_an_import_error_not_a_crash(cli, tmp_pat
     r = cli("import", f)
     assert r.exit_code == 1 and f"{f}:3: areas[z]: 'households' value 999999999999999999999 is too large" in r.stderr
     assert "internal error" not in r.stderr and counts(db)["area"] == 0
+
+
+def test_export_writes_whole_numbers_as_numbers(cli, tmp_path, db):
+    # DESIGN §2 writes `households: 412`; another YAML reader gets a number.
+    f = write(tmp_path, "cgov: 1\nareas:\n  - {id: z, name: Z, classification: community, "
+                        "households: 412, population: '1030'}\n", "n.yaml")
+    assert cli("import", f).exit_code == 0
+    out = cli("export", "--only", "areas").stdout
+    assert "households: 412\n" in out and "population: 1030\n" in out
+    assert yaml.safe_load(out)["areas"][0]["households"] == 412
