@@ -520,9 +520,13 @@ def get_person(session, ref: str) -> Person:
 
 
 def _person_row(p: Person, areas: dict) -> dict:
+    # `party` as DESIGN §2 writes it for scripts; party_status and
+    # party_joined, the flat columns that tables show, stay for the scripts
+    # that already read them.
+    party = {"status": p.party_status, "joined": p.party_joined} if p.party_status else None
     return {"id": p.id, "name": p.name, "gender": p.gender, "birth_date": p.birth_date,
             "id_number": p.id_number, "phone": p.phone, "home": p.home_id,
-            "home_name": areas.get(p.home_id), "party_status": p.party_status,
+            "home_name": areas.get(p.home_id), "party": party, "party_status": p.party_status,
             "party_joined": p.party_joined}
 
 
@@ -635,6 +639,7 @@ def show_person(session, ref: str, on: dt.date | None = None) -> dict:
     posts = _post_rows(session, select(Membership).where(Membership.person_id == p.id))
     row["posts"] = [m for m in posts if _is_current(m, on)]
     row["past_posts"] = [m for m in posts if not _is_current(m, on)]
+    row["memberships"] = posts  # DESIGN §2's name: every post, current and ended
     return row
 
 

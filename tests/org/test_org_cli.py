@@ -231,3 +231,13 @@ def test_a_nouns_help_loads_no_pydantic():
     assert r.returncode == 0 and "dispatch" in r.stdout
     modules = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if "|" in line}
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "sqlalchemy", "sqlmodel")}
+
+
+def test_person_json_has_the_field_names_of_the_yaml_format(town_cli):
+    # DESIGN §4: JSON uses §2's names — `party: {status, joined}`, `memberships`.
+    shown = json.loads(town_cli("person", "show", "p-0001", "-f", "json").stdout)
+    assert shown["party"] == {"status": "full", "joined": "2008-07-01"}
+    assert sorted(m["id"] for m in shown["memberships"]) == sorted(m["id"] for m in shown["posts"] + shown["past_posts"])
+    listed = json.loads(town_cli("person", "list", "-f", "json").stdout)
+    assert all(r["party"] is None or set(r["party"]) == {"status", "joined"} for r in listed)
+    assert any(r["party"] is None for r in listed) and any(r["party"] for r in listed)
