@@ -221,6 +221,8 @@ def cli_for():
 def _table_counts(db, tables) -> dict:
     from sqlalchemy import create_engine, text
 
+    if "://" not in str(db) and not Path(db).exists():
+        return dict.fromkeys(tables, 0)  # no store at all (a failed first import leaves none)
     url = db if "://" in str(db) else f"sqlite:///{db}"
     eng = create_engine(url)
     with eng.connect() as c:

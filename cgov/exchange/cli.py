@@ -48,7 +48,19 @@ def import_cmd(
             finally:
                 store.forget_engine(scratch)
     else:
-        result = _import(cmd.engine(ctx), cmd.actor(ctx), service, sources, dry_run)
+        new_store = cmd.missing_store(ctx)
+        try:
+            result = _import(cmd.engine(ctx), cmd.actor(ctx), service, sources, dry_run)
+        except BaseException:
+            if new_store is not None:
+                # "nothing was written": not even the database the import
+                # would have created.
+                from cgov.core import store
+
+                store.forget_engine(str(new_store))
+                for path in (new_store, *(Path(f"{new_store}{x}") for x in ("-wal", "-shm", "-journal"))):
+                    path.unlink(missing_ok=True)
+            raise
     rows = [{"section": k, **v} for k, v in result["counts"].items()]
     title = None
     if o.fmt not in ("json", "csv"):

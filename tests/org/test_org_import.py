@@ -61,6 +61,16 @@ def test_dry_run_on_a_store_not_made_yet_leaves_no_file(cli, tmp_path):
     assert bad.exit_code == 1 and "bad.yaml" in bad.stderr and not list(tmp_path.glob("new.db*"))
 
 
+
+def test_a_failed_import_into_a_store_not_made_yet_leaves_no_file(cli, tmp_path):
+    new = tmp_path / "new.db"
+    bad = cli("--db", new, "import", write(tmp_path, "cgov: 1\npersons:\n  - {id: p-1}\n", "bad.yaml"))
+    assert bad.exit_code == 1 and "nothing was written" in bad.stderr
+    assert not list(tmp_path.glob("new.db*"))  # not even an empty database
+    good = cli("--db", new, "import", write(tmp_path, SMALL))
+    assert good.exit_code == 0 and new.exists()
+
+
 def test_stdin_import(cli, db, counts):
     r = cli("import", "-", input=SMALL)
     assert r.exit_code == 0, r.output
