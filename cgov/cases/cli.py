@@ -36,9 +36,19 @@ def _cols(*spec):
 
 
 def _at(at: str | None):
-    from cgov.core import clock
+    import datetime as dt
 
-    return clock.parse_at(at) if at else None
+    from cgov.core import clock
+    from cgov.core.errors import Invalid
+
+    if not at:
+        return None
+    when = clock.parse_at(at)
+    # A case records what has happened: a time past tomorrow is a typo
+    # (2027 for 2026), and would open the next year's numbering.
+    if when > clock.now() + dt.timedelta(days=1):
+        raise Invalid(f"--at {clock.fmt_local(when)} is in the future; a case records what has happened")
+    return when
 
 
 def _done(ctx: typer.Context, fmt: str | None, lang: str | None, row: dict, en: str = "", zh: str | None = None) -> None:

@@ -109,6 +109,7 @@ def test_add_at_a_terminal_asks_for_a_missing_title(town_cli, monkeypatch):
     (["-c", "楼道"], ["no case category '楼道'"]),
     (["-s", "radio"], ["source 'radio' is not one of"]),
     (["--at", "yesterday"], ["--at: 'yesterday' is not a date or time"]),
+    (["--at", "2099-11-16 09:00"], ["--at 2099-11-16 09:00 is in the future"]),
     (["--due", "2026-02-30"], ["--due: '2026-02-30' is not a valid date"]),
 ])
 def test_add_errors_are_one_line_and_write_nothing(town_cli, args, parts):
