@@ -18,7 +18,9 @@ from cgov.cases import flow, taxonomy
 from cgov.cases.labels import PRIORITY, REQUEST_TYPE, SATISFACTION as SATISFACTION_ZH, SOURCE
 from cgov.cases.models import (OPEN_STATUSES, PRIORITIES, REQUEST_TYPES, SATISFACTION, SOURCES, STATUSES,
                                Case, CaseCategory, CaseEvent)
-from cgov.core import audit, clock, privacy, sequence
+from cgov.core import clock, privacy
+# cgov.core.audit and .sequence are imported where a case is written: building
+# their tables' models costs 5 ms that `case list` and `case show` need not pay.
 from cgov.core.errors import Invalid, NotFound, Refused
 from cgov.org.models import ORG_CLASSES, Area, Organization, Person
 from cgov.org.service import ancestors, area_brief, community_brief, descendants, find_party, get_area
@@ -264,6 +266,8 @@ def route(session, case: Case, rule: str | None = None) -> tuple[str, str]:
 def new_case_id(session, reported_at: dt.datetime) -> str:
     """C<year>-<sequence>: the local year of the report and a per-year number
     that never repeats (the counter is bumped inside this write transaction)."""
+    from cgov.core import sequence
+
     year = clock.to_local(reported_at).year
     while True:
         cid = f"C{year}-{sequence.next_value(session, f'case-{year}'):06d}"
@@ -288,6 +292,8 @@ def open_case(session, *, title: str, description: str | None = None, category: 
     labels. Deadlines come from the category (respond-within, resolve-within
     hours), shorter for urgent cases; `due` overrides the resolve-by deadline.
     Records the audit entry `case.add` in the caller's transaction."""
+    from cgov.core import audit
+
     title = _text(title)
     if not title:
         raise Invalid("a case needs a title: what is the matter, in a few words")
@@ -327,6 +333,8 @@ def open_case(session, *, title: str, description: str | None = None, category: 
 # ---- the flow ---------------------------------------------------------------------
 
 def _step(session, ref: str, kind: str, at: dt.datetime | None, **fields) -> dict:
+    from cgov.core import audit
+
     case = get_case(session, ref)
     seq = session.exec(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)).one() or 0
     ev = CaseEvent(case_id=case.id, seq=seq + 1, kind=kind, at=_seconds(at or clock.now()),
@@ -365,6 +373,8 @@ SEALS = {
 def canonical_event(ev) -> dict:
     """An event row as it is sealed: every stored field but the row number,
     times in UTC. The same whether the row came from a command or an import."""
+    from cgov.core import audit
+
     return {"case": ev.case_id, "seq": ev.seq, "kind": ev.kind, "at": audit.utc_text(ev.at), "actor": ev.actor,
             "note": ev.note, "handler_type": ev.handler_type, "handler": ev.handler_id, "resolved": ev.resolved,
             "satisfaction": ev.satisfaction, "deadline": audit.utc_text(ev.deadline),
@@ -373,11 +383,15 @@ def canonical_event(ev) -> dict:
 
 
 def event_hash(ev) -> str:
+    from cgov.core import audit
+
     return audit.record_digest(canonical_event(ev))
 
 
 def sealed_hash(session, entry) -> str | None:
     """The hash of the event an entry sealed, as stored now (None: gone)."""
+    from cgov.core import audit
+
     seq = json.loads(entry.detail).get("event")
     if seq is None:
         return audit.UNCHECKED  # a close sealed before events were hashed as rows
