@@ -439,7 +439,7 @@ def _drop_none(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def export(session, reveal: bool = False) -> dict:
+def export(session) -> dict:
     events = service.item_events(session)
     items = []
     for i in session.exec(select(AccessItem).order_by(AccessItem.id)):

@@ -98,15 +98,15 @@ def export(session, only: list[str] | None = None, reveal: bool = False) -> dict
             raise Invalid(f"--only: unknown section '{s}'", hint=f"sections: {', '.join(known)}")
     doc: dict = {"cgov": 1}
     for f in _features():
-        for name, items in f.export(session, reveal=reveal).items():
+        for name, items in f.export(session).items():
             if only and name not in only:
                 continue
             if items:
                 doc[name] = items
     # DESIGN §6: masked on every output path, export included — ID and
     # phone fields, and the numbers people type into text (a case title, a
-    # note, a draft of the minutes). Imported back, masked text keeps what
-    # is stored (restore_masked_text).
+    # note, a draft of the minutes), here once for every feature's sections.
+    # Imported back, masked values keep what is stored (restore_masked_text).
     return doc if reveal else privacy.mask_record(doc, free_text=True)
 
 
@@ -122,7 +122,7 @@ def restore_masked_text(session, sections: dict) -> None:
     stored: dict = {}
     for f in _features():
         if set(f.SECTIONS) & set(wanted):
-            stored.update(f.export(session, reveal=True))
+            stored.update(f.export(session))
     for name in wanted:
         by_id = {r["id"]: r for r in stored.get(name) or [] if isinstance(r, dict) and "id" in r}
         for _, items in sections[name]:

@@ -710,7 +710,7 @@ def _export_matter(session, m: Matter) -> dict:
                        "at": clock.iso_local(m.created_at), "stages": stages})
 
 
-def export(session, reveal: bool = False) -> dict:
+def export(session) -> dict:
     # Meetings carry names and ids of people, never ID numbers or phones:
     # there is nothing to mask here.
     scheds: dict = {}

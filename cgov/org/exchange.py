@@ -459,7 +459,7 @@ def _drop_none(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def export(session, reveal: bool = False) -> dict:
+def export(session) -> dict:
     def s(v):
         return v.isoformat() if v is not None else None
 
@@ -488,6 +488,6 @@ def export(session, reveal: bool = False) -> dict:
             d["party"] = _drop_none({"status": r["party_status"], "joined": s(r["party_joined"])})
         if r["id"] in posts:
             d["memberships"] = posts[r["id"]]
-        persons.append(d if reveal else privacy.mask_record(d, free_text=False))
+        persons.append(d)
     out["persons"] = persons
     return out

@@ -900,7 +900,7 @@ def _export_entry(e: PointsEntry) -> dict:
                        "activity": e.activity_id, "reason": e.note})
 
 
-def export(session, reveal: bool = False) -> dict:
+def export(session) -> dict:
     # Persons are referred to by id: nothing here to mask.
     regs = [_drop_none({"id": r.id, "community": r.community_id, "organization": r.organization_id,
                         "person": r.person_id, "services": json.loads(r.services),
