@@ -22,10 +22,11 @@ def check_target(path) -> None:
 
 def write_atomic(path, data: bytes, mode: int = 0o600) -> None:
     """Write to a temporary file beside the target, then rename: a reader
-    never sees half a file, and a failure leaves the old file in place."""
+    never sees half a file, and a failure leaves the old file in place.
+    Callers run check_target before their work; what can still go wrong
+    here (a folder removed meanwhile, no permission) is one line too."""
     from cgov.core.errors import Invalid
 
-    check_target(path)
     path = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")

@@ -7,8 +7,8 @@ confirm that the root's unset --db is None; for `case add` it means
 building some twenty adapters, about 10 ms, to confirm that strings Click
 has already parsed are strings. Click has done the parsing for these
 types, so cgov hands them a coercer that checks the type (and a whole
-number's min/max) and returns the value; anything else (dates, choices, paths, ranges, custom parsers) still
-goes through Typer's own adapters.
+number's min/max) and returns the value; anything else (dates, choices,
+paths, float ranges, custom parsers) still goes through Typer's own adapters.
 
 This reaches into Typer's private coercion layer (`typer._coercion`,
 `_TyperParameter._runtime_param`). If a Typer release moves or reshapes
@@ -51,8 +51,10 @@ try:
         def _in_range(self, n: int, param: Any, ctx: Any) -> int:
             from typer._click.exceptions import BadParameter
 
+            from cgov.core.schema import MAX_INTEGER
+
             low, high = self.parameter_info.min, self.parameter_info.max
-            if abs(n) > 2**63 - 1:  # more than the store can hold
+            if abs(n) > MAX_INTEGER:  # more than the store can hold
                 raise BadParameter(f"{n} is too large.", ctx=ctx, param=param)
             if low is not None and n < low:
                 raise BadParameter(f"{n} is less than {low}.", ctx=ctx, param=param)

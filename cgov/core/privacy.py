@@ -25,6 +25,18 @@ def is_masked(text: str) -> bool:
     return "*" in text
 
 
+def has_masked_number(text: str) -> bool:
+    """Whether text holds a masked ID or phone number: every mask, 139****5678
+    or 310***********0016, has four stars in a row."""
+    return "****" in text
+
+
+def is_personal_number(text: str) -> bool:
+    """Whether text is nothing but an ID number (15 or 18 characters) or a
+    mobile number: what a record's key, printed unmasked, must not be."""
+    return _PERSONAL_NUMBER.match(text) is not None
+
+
 def id_number_problem(text: str) -> str | None:
     """Why an ID number is invalid, or None if it is valid (after normalise)."""
     return check_id_number(text)[1]
@@ -116,6 +128,7 @@ def mask_record(record, free_text: bool = True):
 # An ID number and a mainland mobile as written in text, spaced or not.
 _ID_TEXT = r"\d{17}[\dXx]"
 _MOBILE_TEXT = r"(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}"
+_PERSONAL_NUMBER = re.compile(rf"^(?:\d{{15}}|{_ID_TEXT}|(?:\+?86)?1[3-9]\d{{9}})$")
 # On output, only a number standing on its own (not inside a run of letters
 # and digits: a hash, a code) is masked.
 _ID_STANDALONE = re.compile(rf"(?<![0-9A-Za-z]){_ID_TEXT}(?![0-9A-Za-z])")

@@ -12,8 +12,7 @@ ID_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 # The largest whole number either backend stores (a 64-bit integer).
 MAX_INTEGER = 2**63 - 1
 # A record's key is printed unmasked in every list and export, so it must
-# not be a person's ID number or mobile number.
-PERSONAL_NUMBER_RE = re.compile(r"^(?:\d{15}|\d{17}[\dXx]|(?:\+?86)?1[3-9]\d{9})$")
+# not be a person's ID number or mobile number (privacy.is_personal_number).
 PERSONAL_KEY = "looks like an ID or phone number; keys are shown unmasked everywhere, so choose another (like p-0001)"
 # Popolo spells references with _id; cgov's own files use the plain name.
 POPOLO = {"area_id": "area", "parent_id": "parent", "organization_id": "organization",
@@ -51,7 +50,7 @@ class Record:
                 self.fail(f"'{k}' given twice (as {key} and {key}_id)")
             self.data[key] = v
         rid = self.data.get("id")
-        if isinstance(rid, str) and not PERSONAL_NUMBER_RE.match(rid.strip()):
+        if isinstance(rid, str) and not privacy.is_personal_number(rid.strip()):
             self.label = f"{section}[{rid}]"  # a personal number stays out of messages
 
     def fail(self, message: str) -> None:
@@ -96,7 +95,7 @@ class Record:
 
     def ident(self, key: str = "id", required: bool = True):
         v = self.text(key, required=required)
-        if v is not None and PERSONAL_NUMBER_RE.match(v):  # checked first: the other message repeats it
+        if v is not None and privacy.is_personal_number(v):  # checked first: the other message repeats it
             self.fail(f"'{key}' {PERSONAL_KEY}")
             return None
         if v is not None and not ID_RE.match(v):

@@ -133,7 +133,7 @@ def restore_masked_text(session, sections: dict) -> None:
 
 def _has_mask(value) -> bool:
     if isinstance(value, str):
-        return "****" in value
+        return privacy.has_masked_number(value)
     if isinstance(value, dict):
         return any(_has_mask(v) for v in value.values())
     if isinstance(value, list):
@@ -143,7 +143,7 @@ def _has_mask(value) -> bool:
 
 def _restore(incoming, stored):
     if isinstance(incoming, str):
-        if isinstance(stored, str) and incoming != stored and "****" in incoming \
+        if isinstance(stored, str) and incoming != stored and privacy.has_masked_number(incoming) \
                 and privacy.mask_text(stored) == incoming:
             return stored
         return incoming

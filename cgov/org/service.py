@@ -14,7 +14,7 @@ from cgov.core import clock, privacy
 # cgov.core.audit is imported where something is written: the case commands
 # read areas through this module and need not build the audit log's model.
 from cgov.core.errors import Invalid, NotFound, Refused
-from cgov.core.schema import ID_RE, PERSONAL_KEY, PERSONAL_NUMBER_RE
+from cgov.core.schema import ID_RE, PERSONAL_KEY
 from cgov.org.models import (AREA_CLASSES, GENDERS, ORG_CLASSES, PARTY_CLASSES,
                              PARTY_STATUSES, ROLES, Area, Membership, Organization, Person)
 
@@ -542,7 +542,7 @@ def add_person(session, name: str, id: str | None = None, id_number: str | None 
 
     if not name or not name.strip():
         raise Invalid("name is empty")
-    if id is not None and PERSONAL_NUMBER_RE.match(id):
+    if id is not None and privacy.is_personal_number(id):
         raise Invalid(f"--id {PERSONAL_KEY}")
     if id is not None and not ID_RE.match(id):
         raise Invalid(f"id '{id}' may only have letters, digits, '.', '_' and '-'")
