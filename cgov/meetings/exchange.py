@@ -711,8 +711,8 @@ def _export_matter(session, m: Matter) -> dict:
 
 
 def export(session) -> dict:
-    # Meetings carry names and ids of people, never ID numbers or phones:
-    # there is nothing to mask here.
+    # As stored: exchange.service.export masks numbers typed into minutes
+    # and notes, for every feature at once.
     scheds: dict = {}
     for s in session.exec(select(MeetingSchedule).order_by(MeetingSchedule.type, MeetingSchedule.organization_id)):
         scheds.setdefault(s.type, []).append(s)

@@ -15,6 +15,7 @@ from cgov.core import clock, privacy
 # read areas through this module and need not build the audit log's model.
 from cgov.core.errors import Invalid, NotFound, Refused
 from cgov.core.schema import ID_RE, PERSONAL_KEY
+from cgov.org.labels import GRID_RULES
 from cgov.org.models import (AREA_CLASSES, GENDERS, ORG_CLASSES, PARTY_CLASSES,
                              PARTY_STATUSES, ROLES, Area, Membership, Organization, Person)
 
@@ -269,6 +270,8 @@ def org_tree(session, root: str | None = None, party_only: bool = True,
 
 def add_org(session, id: str, name: str, classification: str, area: str | None = None,
             parent: str | None = None) -> dict:
+    from cgov.core import audit
+
     if not ID_RE.match(id):
         raise Invalid(f"id '{id}' may only have letters, digits, '.', '_' and '-'")
     if classification not in ORG_CLASSES:
@@ -283,8 +286,6 @@ def add_org(session, id: str, name: str, classification: str, area: str | None =
                        parent_id=parent_id, created_at=clock.now())
     session.add(org)
     session.flush()
-    from cgov.core import audit
-
     audit.record(session, "org.add", entity="organization", ids=[id],
                  detail={"name": org.name, "classification": classification})
     return show_org(session, id)
@@ -405,9 +406,10 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
     in_scope = (lambda aid: True) if scope is None else (lambda aid: aid in scope)
     findings = []
 
-    def find(rule, record, name, message, message_zh):
+    def find(rule, record, name, message, message_zh=None):
+        # Most findings say just what their rule says (GRID_RULES).
         findings.append({"rule": rule, "record": record, "name": name, "message": message,
-                         "message_zh": message_zh})
+                         "message_zh": message_zh or GRID_RULES[rule][1]})
 
     grids = [a for a in areas.values() if a.classification == "grid" and in_scope(a.id)]
     for g in sorted(grids, key=lambda a: a.id):
@@ -423,7 +425,7 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
                     key=lambda a: a.id):
         parent = areas.get(b.parent_id)
         if parent is None or parent.classification != "grid":
-            find("building-no-grid", b.id, b.name, "building is in no grid", "楼栋未划入网格")
+            find("building-no-grid", b.id, b.name, "building is in no grid")
             continue
         community = parent.parent_id
         key_name = (community, b.name)
@@ -444,11 +446,11 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
     for g in sorted(grids, key=lambda a: a.id):
         p = posts.get(g.id, {"grid-leader": [], "grid-worker": []})
         if g.id not in branch_areas:
-            find("grid-no-branch", g.id, g.name, "grid has no party branch", "网格未建党支部")
+            find("grid-no-branch", g.id, g.name, "grid has no party branch")
         if not p["grid-leader"]:
-            find("grid-no-leader", g.id, g.name, "grid has no grid leader", "网格无网格长")
+            find("grid-no-leader", g.id, g.name, "grid has no grid leader")
         if not p["grid-worker"]:
-            find("grid-no-worker", g.id, g.name, "grid has no grid worker", "网格无网格员")
+            find("grid-no-worker", g.id, g.name, "grid has no grid worker")
     counts = _party_counts(session, on)
     for o in sorted(orgs, key=lambda o: o.id):
         if o.area_id and not in_scope(o.area_id):
@@ -460,11 +462,10 @@ def grid_check(session, min_households: int = 300, max_households: int = 500,
                      f"正式党员{full}人，党支部至少需3人")
         if o.classification == "owners-committee":
             if o.id not in with_work_group:
-                find("oc-no-work-group", o.id, o.name, "owners' committee has no party work group",
-                     "业委会未建党的工作小组")
+                find("oc-no-work-group", o.id, o.name, "owners' committee has no party work group")
             party = counts.get(o.id, {})
             if not party.get("full") and not party.get("probationary"):
-                find("oc-no-party-member", o.id, o.name, "owners' committee has no party member", "业委会无党员")
+                find("oc-no-party-member", o.id, o.name, "owners' committee has no party member")
     cross = cross_appointment(session, on, {o.id for o in orgs if not o.area_id or in_scope(o.area_id)})
     return {"findings": findings, "cross_appointment": cross,
             "range": [min_households, max_households], "grids": len(grids)}
@@ -538,7 +539,7 @@ def add_person(session, name: str, id: str | None = None, id_number: str | None 
                phone: str | None = None, gender: str | None = None, birth_date: dt.date | None = None,
                home: str | None = None, party_status: str | None = None,
                party_joined: dt.date | None = None) -> dict:
-    from cgov.core import sequence
+    from cgov.core import audit, sequence
 
     if not name or not name.strip():
         raise Invalid("name is empty")
@@ -584,8 +585,6 @@ def add_person(session, name: str, id: str | None = None, id_number: str | None 
                created_at=clock.now())
     session.add(p)
     session.flush()
-    from cgov.core import audit
-
     audit.record(session, "person.add", entity="person", ids=[id], detail={"name": p.name})
     return show_person(session, id)
 
@@ -655,6 +654,8 @@ def _is_current(m: dict, on: dt.date) -> bool:
 
 def assign_post(session, person: str, role: str, org: str | None = None, area: str | None = None,
                 full_time: bool | None = None, start: dt.date | None = None) -> dict:
+    from cgov.core import audit
+
     if role not in ROLES:
         raise Invalid(f"--role '{role}' is not one of: {', '.join(ROLES)}")
     if (org is None) == (area is None):
@@ -672,8 +673,6 @@ def assign_post(session, person: str, role: str, org: str | None = None, area: s
                    start_date=start, created_at=clock.now())
     session.add(m)
     session.flush()
-    from cgov.core import audit
-
     audit.record(session, "post.assign", entity="membership", ids=[str(m.id), p.id],
                  detail={"role": role, "organization": oid, "area": aid, "start_date": start})
     return {"id": m.id, "person": p.id, "person_name": p.name, "role": role, "organization": oid,
@@ -681,6 +680,8 @@ def assign_post(session, person: str, role: str, org: str | None = None, area: s
 
 
 def end_post(session, post_id: int, end: dt.date | None = None) -> dict:
+    from cgov.core import audit
+
     m = session.get(Membership, post_id)
     if m is None:
         raise NotFound(f"no post {post_id}", hint="cgov post list shows post ids")
@@ -692,8 +693,6 @@ def end_post(session, post_id: int, end: dt.date | None = None) -> dict:
     m.end_date = end
     session.add(m)
     session.flush()
-    from cgov.core import audit
-
     audit.record(session, "post.end", entity="membership", ids=[str(m.id), m.person_id],
                  detail={"end_date": end})
     return _post_rows(session, select(Membership).where(Membership.id == m.id))[0]
