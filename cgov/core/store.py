@@ -125,6 +125,14 @@ def forget_engine(db: str) -> None:
         engine.dispose()
 
 
+def discard_sqlite(path: Path) -> None:
+    """Remove a SQLite store this process created and must not leave behind
+    (an import that failed before it was committed), with its side files."""
+    forget_engine(str(path))
+    for p in (path, *(Path(f"{path}{x}") for x in ("-wal", "-shm", "-journal"))):
+        p.unlink(missing_ok=True)
+
+
 def forget_engines() -> None:
     """Dispose cached engines (tests switch databases within one process)."""
     for e in _engines.values():

@@ -57,9 +57,7 @@ def import_cmd(
                 # would have created.
                 from cgov.core import store
 
-                store.forget_engine(str(new_store))
-                for path in (new_store, *(Path(f"{new_store}{x}") for x in ("-wal", "-shm", "-journal"))):
-                    path.unlink(missing_ok=True)
+                store.discard_sqlite(new_store)
             raise
     rows = [{"section": k, **v} for k, v in result["counts"].items()]
     title = None
